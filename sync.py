@@ -1,0 +1,152 @@
+"""Command line of the branch work-plan workbench: python sync.py COMMAND PATH ...
+
+Each command opens the workbook, calls the library, prints a short Chinese summary and
+exits with a documented code (0 fine, 1 problems found in the data, 2 cannot run,
+3 the workbook is busy: open in Excel or being refreshed). A known problem prints its
+Chinese message; anything unexpected prints one Chinese line and goes to the log file
+with its full traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import re
+import sys
+from pathlib import Path
+
+from workbook import errors, layout
+from workbook.create import build_master, default_data
+from workbook.demo import demo_data
+from workbook.logs import setup_logging
+from workbook.reader import read_book
+from workbook.values import to_date
+from workplan import summary
+from workplan.validate import load, wanted_sheets
+
+log = logging.getLogger("workbench.sync")
+DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"
+
+
+def today_arg(text: str) -> dt.date:
+    """--today in any date form the workbook accepts."""
+    try:
+        day = to_date(text)
+    except ValueError:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2026-03-05")
+    return day
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists():
+        print(f"{path} 已经存在，为避免覆盖已有数据，程序没有写入。请换一个文件名，或先把旧文件移走。")
+        return errors.EXIT_CANNOT_RUN
+    if path.suffix.lower() != ".xlsx":
+        print(f"新建的总台账须以 .xlsx 结尾，例如 {path.with_suffix('.xlsx')}")
+        return errors.EXIT_CANNOT_RUN
+    groups = [g.strip() for g in re.split(r"[,，、]", args.groups or "") if g.strip()]
+    build_master(path, default_data(args.branch, args.year or args.today.year, groups))
+    print(f"已新建总台账：{path}")
+    print("下一步：在“基本设置”核对年度，在“党小组”“党员名册”中登记小组和党员，然后运行：")
+    print(f"  python sync.py validate {path}")
+    return errors.EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists():
+        path.unlink()
+    build_master(path, demo_data(args.today))
+    setup_logging(path)
+    print(f"已生成示例总台账：{path}（40 名党员、4 个党小组，数据截至 {args.today}）")
+    return run_validate(path, args.today)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    return run_validate(Path(args.path), args.today)
+
+
+def run_validate(path: Path, today: dt.date) -> int:
+    """Validate a workbook file and print the summary; the exit code says how it went."""
+    raw = read_book(path, wanted_sheets())
+    branch, report = load(raw, today)
+    for line in summary.validation_summary(report, path.name):
+        print(line)
+    for finding in report.sorted():
+        log.info("finding %s", finding.describe())
+    if report.structural:
+        print("缺少必需的工作表或列，无法继续处理。请按上面的建议恢复后再运行。")
+        return errors.EXIT_CANNOT_RUN
+    return errors.EXIT_FINDINGS if report.errors else errors.EXIT_OK
+
+
+COMMANDS = {
+    "init": (cmd_init, "新建一份空白总台账"),
+    "demo": (cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并校验"),
+    "validate": (cmd_validate, "校验总台账，列出需要修改的单元格"),
+}
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese."""
+
+    _PATTERNS = (
+        (r"the following arguments are required: (.*)", "缺少参数：{0}"),
+        (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的值 {1} 无效，可选：{2}"),
+        (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+        (r"argument (\S+): (.*)", "参数 {0} 有误：{1}"),
+    )
+
+    def error(self, message: str) -> None:
+        for pattern, template in self._PATTERNS:
+            match = re.fullmatch(pattern, message)
+            if match:
+                message = template.format(*match.groups())
+                break
+        self.exit(errors.EXIT_CANNOT_RUN, f"命令写法有误：{message}\n请运行 python sync.py -h 查看用法。\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseParser(prog="sync.py", description="党建工作台账：校验、计算积分、生成日历和评议表。")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseParser)
+    init = commands.add_parser("init", help=COMMANDS["init"][1])
+    init.add_argument("path", metavar="路径", help="新总台账的路径（.xlsx）")
+    init.add_argument("--branch", required=True, help="支部名称")
+    init.add_argument("--year", type=int, help="工作年度，默认今年")
+    init.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
+    demo = commands.add_parser("demo", help=COMMANDS["demo"][1])
+    demo.add_argument("path", metavar="路径", nargs="?", default=str(DEMO_PATH), help=f"示例文件路径，默认 {DEMO_PATH}")
+    validate = commands.add_parser("validate", help=COMMANDS["validate"][1])
+    validate.add_argument("path", metavar="路径", help="总台账路径")
+    for sub in (init, demo, validate):
+        sub.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log_file = setup_logging(getattr(args, "path", "") or ".")
+    handler = COMMANDS[args.command][0]
+    log.info("command %s %s", args.command, getattr(args, "path", ""))
+    try:
+        return handler(args)
+    except errors.WorkbenchError as exc:
+        log.warning("%s: %s", type(exc).__name__, exc.user_message(), exc_info=True)
+        print(exc.user_message())
+        return exc.exit_code
+    except Exception:  # the last line of defence: no traceback reaches the user
+        log.exception("unexpected error in %s", args.command)
+        print(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
+        return errors.EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # output piped into `head` or a closed window: nothing left to say
+        sys.exit(errors.EXIT_OK)

@@ -1,0 +1,200 @@
+"""Building a new master workbook from the layout: every input sheet, ready to type into.
+
+`build_master` writes headers on row 1 with a note on each (what to type), drop-downs for
+every list column (literal lists, or the defined name 小组名称列表 for party groups —
+never a plain cross-sheet range, which several tools drop), frozen headers, widths, date
+and text formats, print setup, and a 使用说明 sheet. Rows given in `data` are written
+below the headers; `sync.py init` passes the defaults, the demo and the tests pass more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import layout
+from .layout import Column, SheetSpec
+from .guide import GUIDE_LINES
+
+HEADER_FILL = "#DDEBF7"
+REQUIRED_FILL = "#FCE4D6"
+LAST_ROW = 1_048_575
+LIST_SOURCES = {("党员名册", "党小组"): "=" + layout.GROUP_LIST_NAME}
+
+TEN_ACTIVITIES = (
+    ("党的辉煌历程专家报告会", "支部", "3月"),
+    ("颂党恩演讲比赛", "支部", "4月"),
+    ("学雷锋“我为绿色家园添彩笔”活动", "党小组", "3月"),
+    ("教学研究竞赛活动", "支部", "4月"),
+    ("服务社区公益事业活动", "党小组", "5月"),
+    ("中小学生艺术特长展示活动", "支部", "6月"),
+    ("绘画、书法竞赛活动", "支部", "6月"),
+    ("慰问困难党员家庭活动", "支部", "6月"),
+    ("“我身边的优秀共产党员”学习表彰活动", "支部", "6月"),
+    ("省内一日红色旅行考察学习活动", "党小组", "4—7月"),
+)
+GROUP_PLACEHOLDER_NOTE = "由各党小组分别组织：在“党小组”表登记小组后，每个小组一行，组织者填小组名称"
+
+
+def default_settings(branch: str, year: int) -> list[dict[str, Any]]:
+    """The 基本设置 rows of a new master."""
+    values = {
+        "支部名称": branch,
+        "年度开始日期": dt.date(year, 1, 1),
+        "年度结束日期": dt.date(year, 12, 31),
+        "积分截止日期": None,
+        "每周刷新时间": "周一 07:00",
+        "备份保留份数": 20,
+    }
+    return [{"项目": key, "值": values[key], "说明": note} for key, note in layout.SETTING_KEYS]
+
+
+def ten_activities(groups: list[str]) -> list[dict[str, Any]]:
+    """The seed's “十个一” activities; a party-group activity gets one row per group."""
+    rows = []
+    for number, (name, organizer, months) in enumerate(TEN_ACTIVITIES, 1):
+        organizers = groups if organizer == "党小组" and groups else [organizer]
+        for index, who in enumerate(organizers, 1):
+            code = f"A{number:02d}" + (f"-{index}" if len(organizers) > 1 else "")
+            note = GROUP_PLACEHOLDER_NOTE if who == "党小组" else ""
+            rows.append({"活动编号": code, "活动名称": name, "类别": "十个一", "组织者": who,
+                         "计划月份": months, "状态": "计划中", "备注": note})
+    return rows
+
+
+def default_data(branch: str, year: int, groups: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What a new master holds before staff type anything."""
+    from workplan.rules import DEFAULT_RULES
+
+    groups = groups or []
+    return {
+        layout.SETTINGS: default_settings(branch, year),
+        layout.GROUPS: [{"小组名称": name} for name in groups],
+        layout.ACTIVITIES: ten_activities(groups),
+        layout.RULES: [
+            {"规则代码": r.code, "项目": r.item, "分值": r.value, "上限": r.cap, "说明": r.note} for r in DEFAULT_RULES
+        ],
+    }
+
+
+def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large: bool = False) -> Path:
+    """Write a new master workbook at `path` (.xlsx) holding `data` (sheet -> rows of header -> value).
+
+    `large` streams rows to disk (xlsxwriter's constant_memory), for benchmark-sized books.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(str(path), {**options, "constant_memory": large})
+    formats = _Formats(book)
+    _write_guide(book, formats)
+    for spec in layout.INPUT_SHEETS:
+        _write_input_sheet(book, formats, spec, data.get(spec.name, []))
+    book.define_name(layout.GROUP_LIST_NAME, layout.GROUP_LIST_REF)
+    book.set_properties({"title": "党建工作台账", "comments": "由党建工作台账程序生成"})
+    book.close()
+    return path
+
+
+class _Formats:
+    """The handful of cell formats the input sheets use."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+        header = {**base, "bold": True, "border": 1, "align": "center", "text_wrap": True}
+        self.header = book.add_format({**header, "bg_color": HEADER_FILL})
+        self.required = book.add_format({**header, "bg_color": REQUIRED_FILL})
+        self.text = book.add_format({**base, "num_format": "@"})
+        self.plain = book.add_format(base)
+        self.date = book.add_format({**base, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.title = book.add_format({**base, "bold": True, "font_size": 16})
+        self.heading = book.add_format({**base, "bold": True, "font_size": 12, "font_color": "#1F4E79"})
+        self.wrap = book.add_format({**base, "text_wrap": True, "valign": "top"})
+
+    def for_column(self, column: Column):
+        if column.kind == layout.DATE:
+            return self.date
+        if column.kind in (layout.ID, layout.TEXT, layout.CHOICE, layout.MONTHS):
+            return self.text
+        return self.plain
+
+
+def _write_input_sheet(book, formats: _Formats, spec: SheetSpec, rows: list[dict[str, Any]]) -> None:
+    sheet = book.add_worksheet(spec.name)
+    for index, column in enumerate(spec.columns):
+        sheet.set_column(index, index, column.width, formats.for_column(column))
+        sheet.write_string(0, index, column.name, formats.required if column.required else formats.header)
+        sheet.write_comment(0, index, header_note(column), {"x_scale": 1.6, "y_scale": 1.2, "font_name": "宋体"})
+        _add_list(sheet, spec, index, column)
+    for row_index, row in enumerate(rows, 1):
+        for index, column in enumerate(spec.columns):
+            _write_value(sheet, formats, row_index, index, column, row.get(column.name))
+    sheet.set_row(0, 30)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(spec.columns) - 1)
+    _print_setup(sheet)
+
+
+def header_note(column: Column) -> str:
+    """The note on a header cell: required or not, what to type, the allowed values."""
+    parts = ["必填。" if column.required else "选填。"]
+    if column.hint:
+        parts.append(column.hint + "。")
+    if column.kind == layout.CHOICE:
+        parts.append("可选：" + "、".join(column.choices) + "。")
+    elif column.kind == layout.DATE and not column.hint:
+        parts.append("日期，如 2026-03-05。")
+    if column.unique:
+        parts.append("不可重复。")
+    return "".join(parts)
+
+
+def _add_list(sheet, spec: SheetSpec, index: int, column: Column) -> None:
+    source = LIST_SOURCES.get((spec.name, column.name))
+    if column.kind != layout.CHOICE and source is None:
+        return
+    options = {
+        "validate": "list",
+        "source": source or list(column.choices),
+        "ignore_blank": True,
+        "error_type": "stop" if column.strict and source is None else "information",
+        "error_title": "请从下拉列表选择",
+        "error_message": ("可选：" + "、".join(column.choices))[:255] if column.choices else "请选择已登记的党小组",
+    }
+    sheet.data_validation(1, index, LAST_ROW, index, options)
+
+
+def _write_value(sheet, formats: _Formats, row: int, col: int, column: Column, value: Any) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, (dt.date, dt.datetime)):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value, formats.date)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, formats.plain)
+    else:
+        sheet.write_string(row, col, str(value), formats.text)
+
+
+def _print_setup(sheet) -> None:
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.repeat_rows(0)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _write_guide(book, formats: _Formats) -> None:
+    sheet = book.add_worksheet(layout.GUIDE)
+    sheet.set_column(0, 0, 100, formats.wrap)
+    sheet.write_string(0, 0, "党建工作台账 使用说明", formats.title)
+    for row, line in enumerate(GUIDE_LINES, 2):
+        style = formats.heading if line.startswith("■") else formats.wrap
+        sheet.write_string(row, 0, line, style)
+    sheet.set_tab_color("#2F75B5")
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)

@@ -1,0 +1,100 @@
+"""The project's exceptions: misuse of the tool, never bad data in the workbook.
+
+Bad data is reported as findings (`workplan.findings`). These are raised when the tool
+cannot run at all: no such file, the wrong kind of file, a workbook open in Excel. Each
+carries the path and a Chinese message that says what to do; the command line, the
+buttons and the scheduler print `user_message()` and exit with `exit_code`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_CANNOT_RUN = 2
+EXIT_BUSY = 3
+
+
+class WorkbenchError(Exception):
+    """Base of all our exceptions: a Chinese message and an exit code."""
+
+    template = "无法处理工作簿 {path}。"
+    exit_code = EXIT_CANNOT_RUN
+
+    def __init__(self, path: str | Path = "", detail: str = ""):
+        self.path = str(path)
+        self.detail = detail
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        text = self.template.format(path=self.path, detail=self.detail)
+        return text
+
+
+class NoSuchFile(WorkbenchError):
+    """The path does not exist."""
+
+    template = "找不到文件：{path}。请检查路径和文件名是否正确（可以把文件拖进命令行窗口来得到完整路径）。"
+
+
+class NotAFile(WorkbenchError):
+    """The path is a folder, not a workbook."""
+
+    template = "{path} 是一个文件夹，不是工作簿。请给出总台账工作簿本身的路径，例如 {path}\\党建工作台账.xlsx。"
+
+
+class WrongFileType(WorkbenchError):
+    """A file of a kind we do not read (.xls, .et, .csv, ...)."""
+
+    template = (
+        "{path} 是{detail}，本程序只能读取 .xlsx 或 .xlsm 工作簿。"
+        "请用 Excel 或 WPS 打开它，选择“另存为”→“Excel 工作簿(*.xlsx)”，再用另存后的文件。"
+    )
+
+
+class EncryptedWorkbook(WorkbenchError):
+    """The workbook is protected by a password to open."""
+
+    template = (
+        "{path} 设置了打开密码，程序无法读取。"
+        "请在 Excel 或 WPS 中打开它，在“文件”→“信息”（WPS：“文件”→“文档加密”）中取消打开密码后保存，再运行。"
+    )
+
+
+class CorruptWorkbook(WorkbenchError):
+    """The file is not a readable workbook (damaged, truncated, or another format renamed)."""
+
+    template = (
+        "{path} 已损坏或不是 Excel 工作簿（{detail}）。"
+        "请用 Excel 或 WPS 打开确认；如无法打开，请从“备份”文件夹中取最近的一份副本。"
+    )
+
+
+class MissingSheets(WorkbenchError):
+    """Sheets or columns of the contract are missing: the workbook cannot be processed."""
+
+    template = "工作簿 {path} 缺少必需的工作表或列：\n{detail}"
+
+
+class WorkbookOpen(WorkbenchError):
+    """The workbook is open in Excel or WPS; writing now would go behind their back."""
+
+    template = (
+        "工作簿 {path} 正在 Excel 或 WPS 中打开，程序没有写入任何内容。"
+        "请先保存并关闭它再运行；或在打开的工作簿里点“刷新”按钮。"
+    )
+    exit_code = EXIT_BUSY
+
+
+class WorkbookBusy(WorkbenchError):
+    """Another refresh of the same workbook is running."""
+
+    template = "另一个刷新正在处理 {path}，请稍等一两分钟后再试。"
+    exit_code = EXIT_BUSY
+
+
+class WriteFailed(WorkbenchError):
+    """The new file did not read back as expected; the original was left untouched."""
+
+    template = "写入 {path} 时检查未通过（{detail}），原工作簿没有改动。请把日志文件发给维护人员。"

@@ -1,0 +1,189 @@
+"""Validation findings as data, and the report that collects them.
+
+A finding is located the way a teacher sees the workbook: sheet, Excel row (the header is
+row 1), column header and letter. Each kind of finding has a stable code, a level and a
+Chinese message template with the fix; checks yield findings and never raise. The
+report answers "is it valid", counts by level and sheet, flattens to rows for the
+校验结果 sheet, and tells scoring which rows to leave out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from workbook.layout import column_letter
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of finding: its level, its message and its suggestion (str.format templates)."""
+
+    level: str
+    message: str
+    suggestion: str
+
+
+KINDS: dict[str, Kind] = {
+    # the shape of the workbook
+    "missing-sheet": Kind(ERROR, "缺少工作表“{sheet}”", "请恢复该工作表（可从“备份”文件夹中的副本复制），或用 sync.py init 新建一份总台账后把数据粘贴过去"),
+    "missing-column": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）", "请恢复该列标题，列标题必须与模板完全一致"),
+    # one cell
+    "required": Kind(ERROR, "“{column}”不能为空", "请填写{column}"),
+    "bad-date": Kind(ERROR, "“{column}”不是能识别的日期：{value}", "请按 2026-03-05、2026/3/5 或 2026年3月5日 的格式填写"),
+    "bad-number": Kind(ERROR, "“{column}”应是数字：{value}", "请只填写数字，如 2 或 -1"),
+    "bad-int": Kind(ERROR, "“{column}”应是整数：{value}", "请填写不带小数的整数，如 3"),
+    "bad-choice": Kind(ERROR, "“{column}”的值“{value}”不在可选范围内", "请从下拉列表中选择：{choices}"),
+    "bad-months": Kind(ERROR, "“计划月份”无法识别：{value}", "请写成 3月，或月份范围 4—7月、4-7月"),
+    "duplicate-id": Kind(ERROR, "“{column}”重复：{value}（第 {first} 行已使用）", "每个编号只能用一次，请改为未使用的编号"),
+    "negative": Kind(ERROR, "“{column}”不能为负数：{value}", "请填写 0 或正数"),
+    "date-outside-year": Kind(WARNING, "“{column}”{value} 不在本年度（{start} 至 {end}）内", "请核对日期；年度外的记录不计入本年度积分"),
+    # references
+    "unknown-member": Kind(ERROR, "党员编号“{value}”在党员名册中不存在", "请核对党员编号，或先在“党员名册”中登记该党员"),
+    "name-mismatch": Kind(WARNING, "姓名“{value}”与党员名册中 {member} 的姓名“{expected}”不一致", "以党员编号为准；请核对编号或更正姓名"),
+    "unknown-group": Kind(ERROR, "党小组“{value}”在“党小组”表中不存在", "请从“党小组”表已登记的小组中选择，或先登记该小组"),
+    "no-group": Kind(WARNING, "{member} 未填写党小组", "请填写所属党小组，否则不计入小组积分"),
+    "unknown-organizer": Kind(ERROR, "组织者“{value}”既不是“支部”，也不是已登记的党小组", "请填写“支部”或“党小组”表中的小组名称（由各党小组分别组织的活动，每个小组一行）"),
+    "unknown-activity": Kind(ERROR, "活动编号“{value}”在活动计划中不存在", "请核对活动编号，或先在“活动计划”中登记该活动"),
+    # records
+    "duplicate-attendance": Kind(ERROR, "同一活动重复签到：{member} 在活动 {activity} 已于第 {first} 行签到", "请删除重复的一行"),
+    "attendance-not-done": Kind(ERROR, "活动 {activity} 的状态是“{state}”，不能登记签到", "活动完成后，先在“活动计划”中把状态改为“已完成”并填写实际日期"),
+    "done-without-date": Kind(ERROR, "活动已完成但没有填写实际日期", "请填写活动的实际日期"),
+    "no-plan": Kind(ERROR, "活动没有计划月份，也没有计划日期", "请填写计划月份（如 3月、4—7月）或计划日期"),
+    "months-outside-year": Kind(ERROR, "计划月份 {value} 不在本年度（{start} 至 {end}）内", "请填写本年度内的月份"),
+    "plan-date-outside-months": Kind(WARNING, "计划日期 {value} 不在计划月份 {months} 内", "请核对计划日期或计划月份"),
+    "stage-missing": Kind(ERROR, "已填写“{column}”，但前一环节“{previous}”为空", "承诺、审诺、示诺、评诺、议诺须依次进行，请补填{previous}"),
+    "stage-order": Kind(ERROR, "“{column}”{value} 早于“{previous}”{previous_value}", "后一环节的日期不能早于前一环节，请核对"),
+    "promise-item": Kind(ERROR, "{kind}的承诺事项“{value}”不是规定的事项", "{kind}的承诺事项应为：{choices}"),
+    "promise-missing": Kind(ERROR, "{member} 缺少{kind}：{items}", "请在“党员承诺”中为该党员补充这些承诺"),
+    "promise-no-deed": Kind(ERROR, "{member} 没有实事承诺", "每名党员至少要有一项实事承诺，请补充"),
+    "fulfilment-without-review": Kind(WARNING, "已填写兑现情况，但没有评诺日期", "评诺后再填写兑现情况；没有评诺日期的承诺不计分"),
+    "review-without-fulfilment": Kind(WARNING, "已评诺，但没有填写兑现情况", "请填写兑现情况（已兑现/部分兑现/未兑现）"),
+    "aspect-missing": Kind(ERROR, "支部承诺没有覆盖方面“{value}”", "五个方面都要有承诺，请补充"),
+    "too-few-dimensions": Kind(ERROR, "支部承诺只覆盖了 {count} 个工作层面，少于 {minimum} 个", "请补充承诺，覆盖至少 {minimum} 个工作层面"),
+    "dynamic-without-date": Kind(ERROR, "动态新增的承诺没有填写新增日期", "请填写新增日期"),
+    "reading-order": Kind(ERROR, "完成日期 {value} 早于开始日期 {previous_value}", "请核对开始日期和完成日期"),
+    "ledger-sign": Kind(WARNING, "“违规违纪”的分值是正数：{value}", "违规违纪一般是减分，请核对分值是否应为负数"),
+    "eval-object-member": Kind(ERROR, "群众评议党员的评议对象应是党员编号，“{value}”不在党员名册中", "请填写被评议党员的党员编号"),
+    "eval-object-branch": Kind(ERROR, "党员评议支部的评议对象应是“五好”之一，不能是“{value}”", "请从以下选择：{choices}"),
+    "eval-grade": Kind(ERROR, "{kind}的等次不能是“{value}”", "{kind}的等次应为：{choices}"),
+    "eval-duplicate": Kind(ERROR, "评议人“{rater}”对“{value}”已在第 {first} 行评议过", "同一评议人对同一对象只能评议一次，请删除重复的一行"),
+    "dev-stage-missing": Kind(ERROR, "已填写“{column}”，但前一阶段“{previous}”为空", "发展党员须按申请、积极分子、发展对象、预备党员、转正的顺序进行，请补填{previous}"),
+    "dev-stage-order": Kind(ERROR, "“{column}”{value} 早于“{previous}”{previous_value}", "请核对日期，后一阶段不能早于前一阶段"),
+    "dev-training-year": Kind(ERROR, "确定积极分子（{previous_value}）到确定发展对象（{value}）不满一年", "入党积极分子须经过一年以上培养考察，才能确定为发展对象"),
+    "dev-probation-year": Kind(ERROR, "接收预备党员（{previous_value}）到转正（{value}）不满一年", "预备期为一年，期满后才能转正"),
+    "dev-too-young": Kind(ERROR, "申请入党时（{value}）未满 18 周岁（出生日期 {birth}）", "年满十八岁才能申请入党，请核对出生日期和申请日期"),
+    # settings and rules
+    "setting-missing": Kind(ERROR, "基本设置缺少“{value}”", "请在“基本设置”中添加一行：项目填“{value}”，值填写{hint}"),
+    "setting-blank": Kind(ERROR, "基本设置“{key}”没有填写", "{hint}"),
+    "setting-bad": Kind(ERROR, "基本设置“{key}”的值“{value}”无法识别", "{hint}"),
+    "year-order": Kind(ERROR, "年度结束日期 {value} 早于年度开始日期 {previous_value}", "请核对年度起止日期"),
+    "rule-unknown": Kind(WARNING, "规则代码“{value}”不是程序认识的代码，这一行不会计分", "请不要修改规则代码；可用代码：{choices}"),
+    "rule-missing": Kind(WARNING, "积分规则中缺少“{value}”（{item}），按默认分值 {default} 计算", "如需调整，请在“积分规则”中添加这一行；如不计分，把分值填 0"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located by sheet, Excel row and column, with a Chinese message and fix."""
+
+    code: str
+    level: str
+    sheet: str
+    row: int | None
+    column: str | None
+    col_index: int | None  # 0-based position of the column in the sheet
+    value: str
+    message: str
+    suggestion: str
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.col_index) if self.col_index is not None else ""
+
+    @property
+    def cell(self) -> str:
+        """The cell as Excel names it (D7), the row (7) or nothing, as far as it is known."""
+        if self.row is None:
+            return ""
+        return f"{self.letter}{self.row}" if self.letter else f"{self.row}"
+
+    def flatten(self) -> list:
+        return [self.level, self.sheet, self.cell, self.column or "", self.value, self.message, self.suggestion]
+
+    def describe(self) -> str:
+        """One line for the terminal: where, what, what to do."""
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"[{self.level}] {where} {self.message}。{self.suggestion}。"
+
+
+def make(
+    code: str,
+    sheet: str,
+    row: int | None = None,
+    column: str | None = None,
+    col_index: int | None = None,
+    value: object = "",
+    **params: object,
+) -> Finding:
+    """A finding of kind `code`, its message and suggestion filled from the templates."""
+    kind = KINDS[code]
+    shown = "" if value is None else str(value)
+    fields = {"sheet": sheet, "column": column or "", "value": shown, **params}
+    return Finding(
+        code,
+        kind.level,
+        sheet,
+        row,
+        column,
+        col_index,
+        shown,
+        kind.message.format(**fields),
+        kind.suggestion.format(**fields),
+    )
+
+
+@dataclass
+class Report:
+    """All findings of one validation run."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == WARNING]
+
+    @property
+    def structural(self) -> list[Finding]:
+        """Missing sheets or columns: without them the workbook cannot be processed."""
+        return [f for f in self.findings if f.code in ("missing-sheet", "missing-column")]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Number of findings per (sheet, level)."""
+        return dict(Counter((f.sheet, f.level) for f in self.findings))
+
+    def bad_rows(self, sheet: str) -> set[int]:
+        """Excel rows of `sheet` with an error: their records are left out of the scores."""
+        return {f.row for f in self.findings if f.sheet == sheet and f.level == ERROR and f.row is not None}
+
+    def flatten(self) -> list[list]:
+        """Rows for the 校验结果 sheet, errors first, then by sheet and row."""
+        return [f.flatten() for f in self.sorted()]
+
+    def sorted(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (f.level != ERROR, f.sheet, f.row or 0, f.col_index or 0))
+
+    def codes(self) -> list[tuple[str, int | None, str | None, str]]:
+        """(sheet, row, column, code) of every finding, in order: handy for exact test assertions."""
+        return [(f.sheet, f.row, f.column, f.code) for f in self.findings]

@@ -1,0 +1,165 @@
+"""Typed records: the raw rows of an input sheet read against its column contract.
+
+`type_sheet` turns a `RawSheet` into a `Table` of `Record`s whose values have their
+kind (dates, numbers, codes, list values), and yields a finding for every cell that
+cannot be read: a missing column, a blank required value, a bad date or number, a value
+outside its list, a duplicate code. A cell that cannot be read is None in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from workbook import layout, values
+from workbook.layout import Column, SheetSpec
+from workbook.reader import RawSheet
+
+from . import findings as F
+
+def _cached(parse):
+    """Parse each distinct raw value once: big sheets repeat the same codes and words."""
+    cached = lru_cache(maxsize=1 << 16, typed=True)(parse)
+
+    def parse_value(raw):
+        try:
+            return cached(raw)
+        except TypeError:  # an unhashable value: parse it directly
+            return parse(raw)
+
+    return parse_value
+
+
+PARSERS = {
+    layout.TEXT: _cached(values.text),
+    layout.ID: _cached(values.code),
+    layout.DATE: _cached(values.to_date),
+    layout.INT: _cached(values.to_int),
+    layout.NUMBER: _cached(values.to_number),
+    layout.CHOICE: _cached(values.choice),
+    layout.MONTHS: _cached(values.to_months),
+}
+BAD_CODES = {
+    layout.DATE: "bad-date",
+    layout.INT: "bad-int",
+    layout.NUMBER: "bad-number",
+    layout.MONTHS: "bad-months",
+}
+
+
+@dataclass
+class Record:
+    """One row of an input sheet with typed values by column header."""
+
+    sheet: str
+    row: int
+    values: dict[str, Any]
+    raw: dict[str, Any]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.values.get(column)
+
+    def get(self, column: str, default: Any = None) -> Any:
+        value = self.values.get(column)
+        return default if value is None else value
+
+
+@dataclass
+class Table:
+    """The typed rows of one input sheet, and where each contract column stands."""
+
+    spec: SheetSpec
+    records: list[Record] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)
+    present: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def col(self, column: str) -> int | None:
+        return self.columns.get(column)
+
+    def finding(self, code: str, record: Record | None, column: str | None = None, value: Any = "", **params) -> F.Finding:
+        """A finding on this sheet, at the record's row and the column's letter."""
+        return F.make(
+            code,
+            self.name,
+            record.row if record else None,
+            column,
+            self.col(column) if column else None,
+            values.display(value),
+            **params,
+        )
+
+
+def missing_table(spec: SheetSpec) -> Table:
+    return Table(spec, present=False)
+
+
+def type_sheet(raw: RawSheet, spec: SheetSpec) -> tuple[Table, list[F.Finding]]:
+    """The typed table of one sheet and the findings about its columns and cells."""
+    table = Table(spec, columns={c.name: raw.column_of(c.name) for c in spec.columns if raw.column_of(c.name) is not None})
+    found = list(_missing_columns(table))
+    plan = [(column, table.columns[column.name], PARSERS[column.kind]) for column in spec.columns if column.name in table.columns]
+    for row, cells in raw.rows:
+        table.records.append(_type_row(table, plan, row, cells, found))
+    found.extend(_duplicates(table))
+    return table, found
+
+
+def _missing_columns(table: Table) -> Iterator[F.Finding]:
+    for index, column in enumerate(table.spec.columns):
+        if column.name not in table.columns and not column.extra:
+            yield F.make("missing-column", table.name, 1, column.name, index, expected=index + 1)
+
+
+def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Finding]) -> Record:
+    """One row typed column by column (the hot loop of a large workbook: kept lean)."""
+    record = Record(table.name, row, {}, {})
+    width = len(cells)
+    for column, index, parse in plan:
+        raw = cells[index] if index < width else None
+        record.raw[column.name] = raw
+        if raw is None or raw == "":
+            record.values[column.name] = None
+            if column.required:
+                found.append(table.finding("required", record, column.name))
+            continue
+        value, problem = _type_cell(table, record, column, parse, raw)
+        record.values[column.name] = value
+        if problem:
+            found.append(problem)
+    return record
+
+
+def _type_cell(table: Table, record: Record, column: Column, parse, raw: Any) -> tuple[Any, F.Finding | None]:
+    try:
+        value = parse(raw)
+    except ValueError:
+        return None, table.finding(BAD_CODES.get(column.kind, "bad-number"), record, column.name, raw)
+    if value is None:
+        problem = table.finding("required", record, column.name) if column.required else None
+        return None, problem
+    if column.kind == layout.CHOICE and column.strict and value not in column.choices:
+        return None, table.finding("bad-choice", record, column.name, raw, choices="、".join(column.choices))
+    if column.kind == layout.INT and value < 0:
+        return None, table.finding("negative", record, column.name, raw)
+    return value, None
+
+
+def _duplicates(table: Table) -> Iterator[F.Finding]:
+    for column in table.spec.columns:
+        if not column.unique or column.name not in table.columns:
+            continue
+        first_row: dict[Any, int] = {}
+        for record in table.records:
+            value = record[column.name]
+            if value is None:
+                continue
+            if value in first_row:
+                yield table.finding("duplicate-id", record, column.name, value, first=first_row[value])
+            else:
+                first_row[value] = record.row

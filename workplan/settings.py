@@ -1,0 +1,130 @@
+"""The 基本设置 sheet: branch name, the year, the cut-off date, the weekly refresh time.
+
+The sheet is a list of 项目 | 值 pairs. `read_settings` returns the parsed settings and
+the findings about missing or unreadable values; a setting that cannot be read falls
+back to a sensible default so the rest of the work can still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from workbook import layout, values
+from workbook.reader import RawSheet
+
+from . import findings as F
+
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_REFRESH = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])\s*(\d{1,2})(?:[:：点时](\d{2})?)?分?$")
+DEFAULT_KEEP = 20
+
+
+@dataclass(frozen=True)
+class RefreshTime:
+    """A weekly moment: weekday (0 = Monday) and time of day."""
+
+    weekday: int
+    hour: int
+    minute: int
+
+    def __str__(self) -> str:
+        return f"{WEEKDAY_NAMES[self.weekday]} {self.hour:02d}:{self.minute:02d}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    branch: str
+    year_start: dt.date
+    year_end: dt.date
+    cutoff: dt.date | None
+    refresh: RefreshTime
+    keep_backups: int
+    rows: dict[str, int]  # 项目 -> Excel row, for locating findings
+
+    def cutoff_for(self, today: dt.date) -> dt.date:
+        """The date scores are counted up to: 积分截止日期, else today."""
+        return self.cutoff or today
+
+    def in_year(self, day: dt.date | None) -> bool:
+        return day is not None and self.year_start <= day <= self.year_end
+
+
+def parse_refresh(text: str) -> RefreshTime:
+    """'周一 07:00', '星期三 18:30', '周五 7点' -> RefreshTime; ValueError otherwise."""
+    match = _REFRESH.match(values.fold(text).replace(" ", ""))
+    if not match:
+        raise ValueError(text)
+    hour, minute = int(match.group(2)), int(match.group(3) or 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return RefreshTime(WEEKDAYS[match.group(1)], hour, minute)
+
+
+def settings_pairs(raw: RawSheet | None) -> dict[str, tuple[int, object]]:
+    """项目 -> (Excel row, raw value) from the 基本设置 sheet."""
+    pairs: dict[str, tuple[int, object]] = {}
+    if raw is None:
+        return pairs
+    key_col, value_col = raw.column_of("项目"), raw.column_of("值")
+    if key_col is None or value_col is None:
+        return pairs
+    for row, cells in raw.rows:
+        key = values.choice(cells[key_col] if key_col < len(cells) else None)
+        if key and key not in pairs:
+            pairs[key] = (row, cells[value_col] if value_col < len(cells) else None)
+    return pairs
+
+
+def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[F.Finding]]:
+    """The settings and the findings about them; unreadable values fall back to defaults."""
+    pairs = settings_pairs(raw)
+    found: list[F.Finding] = []
+    reader = _Reader(pairs, found, raw is not None)
+    start = reader.get("年度开始日期", values.to_date, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
+    end = reader.get("年度结束日期", values.to_date, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
+    if end < start:
+        found.append(F.make("year-order", layout.SETTINGS, pairs["年度结束日期"][0], "值", 1, end, previous_value=start))
+    settings = Settings(
+        branch=reader.get("支部名称", values.text, "党支部", "请填写支部全称", True),
+        year_start=start,
+        year_end=end,
+        cutoff=reader.get("积分截止日期", values.to_date, None, "请填写日期，如 2026-06-30，或留空表示今天", False),
+        refresh=reader.get("每周刷新时间", parse_refresh, RefreshTime(0, 7, 0), "请写成“周一 07:00”的形式", False),
+        keep_backups=reader.get("备份保留份数", _positive_int, DEFAULT_KEEP, "请填写 1 以上的整数，如 20", False),
+        rows={key: row for key, (row, _) in pairs.items()},
+    )
+    return settings, found
+
+
+def _positive_int(value) -> int | None:
+    number = values.to_int(value)
+    if number is not None and number < 1:
+        raise ValueError(value)
+    return number
+
+
+class _Reader:
+    """Reads one setting at a time, recording a finding and using the default when needed."""
+
+    def __init__(self, pairs: dict[str, tuple[int, object]], found: list[F.Finding], sheet_present: bool):
+        self.pairs, self.found, self.sheet_present = pairs, found, sheet_present
+
+    def get(self, key: str, parse, default, hint: str, required: bool):
+        if key not in self.pairs:
+            if required and self.sheet_present:
+                self.found.append(F.make("setting-missing", layout.SETTINGS, None, "项目", 0, key, hint=hint))
+            return default
+        row, raw = self.pairs[key]
+        try:
+            value = parse(raw)
+        except (ValueError, KeyError):
+            self.found.append(F.make("setting-bad", layout.SETTINGS, row, "值", 1, values.display(raw), key=key, hint=hint))
+            return default
+        if value is None and required:
+            self.found.append(F.make("setting-blank", layout.SETTINGS, row, "值", 1, key=key, hint=hint))
+            return default
+        return default if value is None else value
+
