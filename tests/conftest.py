@@ -18,7 +18,7 @@ import pytest
 
 from workbook import layout
 from workbook.create import build_master, default_data
-from workbook.reader import read_book
+from workbook.reader import RawBook, RawSheet, read_book
 from workplan.validate import load, wanted_sheets
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
@@ -114,6 +114,21 @@ def validate(build):
         return load(read_book(path, wanted_sheets()), today)
 
     return _validate
+
+
+def raw_book(rows: dict[str, list[dict]]) -> RawBook:
+    """The same data as a workbook would read back, built in memory (for fast property tests)."""
+    sheets = {}
+    for spec in layout.INPUT_SHEETS:
+        headers = list(spec.headers)
+        body = [(index + 2, [row.get(h) for h in headers]) for index, row in enumerate(rows.get(spec.name, []))]
+        sheets[spec.name] = RawSheet(spec.name, headers, body)
+    return RawBook(Path("memory.xlsx"), list(sheets), sheets)
+
+
+def load_data(rows: dict[str, list[dict]], today: dt.date = TODAY):
+    """Validate in-memory data: (branch, report)."""
+    return load(raw_book(rows), today)
 
 
 def soffice_convert(path: Path, fmt: str, outdir: Path) -> Path:

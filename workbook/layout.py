@@ -306,7 +306,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             Column("规则代码", ID, required=True, unique=True, width=22, hint="程序识别用的代码，请勿修改"),
             Column("项目", TEXT, width=30),
             Column("分值", NUMBER, required=True, width=7),
-            Column("上限", NUMBER, width=7, hint="该项最多计多少分；留空表示不设上限"),
+            Column("上限", NUMBER, width=7, hint="该项最多计多少分（扣分项为最多扣多少分）；留空表示不设上限"),
             Column("说明", TEXT, width=40),
         ),
         "积分规则：可修改分值和上限，不要修改规则代码。",

@@ -1,0 +1,1 @@
+"""Rendering results as generated sheets: pure functions from domain values to `SheetModel`s."""

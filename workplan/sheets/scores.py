@@ -1,0 +1,72 @@
+"""The 个人积分, 小组积分 and 积分历史 sheets, with a bar chart of groups and a trend chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workbook import layout
+from workbook.sheetmodel import Chart, Series, SheetModel
+
+from ..history import HistoryRow, pivot
+from ..scoring import MEMBER_ITEMS, Scores
+from .common import FIRST_DATA_ROW, HEADER_ROW, HEADER_STYLE, table_sheet
+
+MEMBER_HEADERS = ("党员编号", "姓名", "党小组", "总分", "排名") + tuple(label for label, _ in MEMBER_ITEMS)
+GROUP_HEADERS = ("小组名称", "人数", "成员平均分", "活动得分", "总分", "排名", "完成活动", "逾期活动", "备注")
+HISTORY_HEADERS = ("周次", "截止日期", "小组名称", "总分", "排名")
+EMPTY_GROUP = "无计分党员，只计活动得分"
+
+
+def _span_title(kind: str, scores: Scores) -> str:
+    return f"{kind}（统计 {scores.span.start.isoformat()} 至 {scores.span.end.isoformat()}，截止日期 {scores.cutoff.isoformat()}）"
+
+
+def member_scores_sheet(scores: Scores) -> SheetModel:
+    """One row per scored member, by rank; the item columns add up to 总分."""
+    ordered = sorted(scores.members, key=lambda m: (m.rank, m.member_id))
+    rows = [[m.member_id, m.name, m.group, m.total, m.rank, *m.items.values()] for m in ordered]
+    widths = (9, 9, 16, 8, 6) + (8,) * len(MEMBER_ITEMS)
+    return table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), MEMBER_HEADERS, rows, widths, True)
+
+
+def group_scores_sheet(scores: Scores) -> SheetModel:
+    """One row per group, by rank, and a column chart of 总分 by group."""
+    ordered = sorted(scores.groups, key=lambda g: (g.rank, g.group))
+    rows = [
+        [g.group, g.members, g.average, g.activity_points, g.total, g.rank, g.done, g.overdue, EMPTY_GROUP if g.empty else ""]
+        for g in ordered
+    ]
+    widths = (18, 6, 10, 9, 8, 6, 9, 9, 24)
+    model = table_sheet(layout.GROUP_SCORES_SHEET, _span_title("党小组积分", scores), GROUP_HEADERS, rows, widths, True)
+    if rows:
+        last = FIRST_DATA_ROW + len(rows) - 1
+        series = Series("总分", FIRST_DATA_ROW, 4, last, 0, name_row=HEADER_ROW)
+        model.charts.append(Chart("bar", "党小组总分", (series,), last + 2, 0, x_title="党小组", y_title="总分"))
+    return model
+
+
+def history_sheet(rows: Sequence[HistoryRow]) -> SheetModel:
+    """The weekly blocks, then (to the right) the same totals as a week-by-group grid for the trend chart."""
+    table = [[r.week, r.cutoff, r.group, r.total, r.rank] for r in rows]
+    model = table_sheet(layout.HISTORY_SHEET, "党小组积分历史（每周一组）", HISTORY_HEADERS, table, (10, 12, 18, 8, 6))
+    weeks, groups, grid = pivot(rows)
+    if not weeks:
+        return model
+    first_col = len(HISTORY_HEADERS) + 1
+    model.put(HEADER_ROW, first_col, "周次（趋势）", HEADER_STYLE)
+    model.col_widths[first_col] = 12
+    for offset, group in enumerate(groups, 1):
+        model.put(HEADER_ROW, first_col + offset, group, HEADER_STYLE)
+        model.col_widths[first_col + offset] = 12
+    for row_offset, (week, totals) in enumerate(zip(weeks, grid)):
+        model.put(FIRST_DATA_ROW + row_offset, first_col, week)
+        for offset, total in enumerate(totals, 1):
+            model.put(FIRST_DATA_ROW + row_offset, first_col + offset, total)
+    last = FIRST_DATA_ROW + len(weeks) - 1
+    series = tuple(
+        Series(group, FIRST_DATA_ROW, first_col + offset, last, first_col, name_row=HEADER_ROW)
+        for offset, group in enumerate(groups, 1)
+    )
+    model.charts.append(Chart("line", "党小组总分趋势", series, last + 2, first_col, width=640, x_title="周次", y_title="总分"))
+    return model
+

@@ -1,0 +1,48 @@
+"""The 校验结果 sheet: every finding, errors first, each cell a link to the cell it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workbook import layout
+from workbook.sheetmodel import ConditionalFill, SheetModel
+
+from ..findings import ERROR, Finding, Report
+from ..summary import count_line
+from .common import CENTER, FIRST_DATA_ROW, LINK, WRAP, sheet_link, table_sheet
+
+SCORED_SHEETS = {
+    layout.MEMBERS, layout.ACTIVITIES, layout.ATTENDANCE_SHEET, layout.READING, layout.RECOMMENDATIONS,
+    layout.EVALUATIONS, layout.LEDGER, layout.MEMBER_PROMISES, layout.RULES,
+}
+HEADERS = layout.VALIDATION_HEADERS + ("计分影响", "代码")
+WIDTHS = (7, 10, 8, 12, 16, 48, 48, 14, 16)
+LEFT_OUT = "本行不计入积分"
+
+
+def effect(finding: Finding) -> str:
+    """What a finding does to the scores: an error row of a scored sheet is left out."""
+    if finding.level == ERROR and finding.row and finding.row > 1 and finding.sheet in SCORED_SHEETS:
+        return LEFT_OUT
+    return ""
+
+
+def validation_sheet(report: Report, today: dt.date) -> SheetModel:
+    """校验结果 as a table; the 单元格 (and 工作表) cells link to the cell concerned."""
+    findings = report.sorted()
+    rows = [[*f.flatten(), effect(f), f.code] for f in findings]
+    title = f"校验结果（{today.isoformat()} 刷新）：{count_line(report)}"
+    model = table_sheet(layout.VALIDATION_SHEET, title, HEADERS, rows, WIDTHS, landscape=True)
+    for offset, finding in enumerate(findings):
+        row = FIRST_DATA_ROW + offset
+        target = sheet_link(finding.sheet, finding.cell if finding.letter and finding.row else "A1")
+        model.put(row, 1, finding.sheet, LINK, target)
+        if finding.cell:
+            model.put(row, 2, finding.cell, LINK, target)
+        for col in (5, 6):
+            model.put(row, col, rows[offset][col], WRAP)
+        model.put(row, 0, finding.level, CENTER)
+    last = FIRST_DATA_ROW + max(len(rows), 1) - 1
+    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, "错误", "#F8CBAD", "#9C0006"))
+    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, "警告", "#FFE699", "#7F6000"))
+    return model
