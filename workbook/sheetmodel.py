@@ -106,6 +106,7 @@ class PrintSetup:
     repeat_rows: tuple[int, int] | None = None  # first and last row repeated on each page
     fit_width: bool = True
     page_breaks: tuple[int, ...] = ()  # rows before which a new page starts
+    scale: int | None = None  # print at this percentage (used instead of fit_width with page breaks)
     header: str = ""
     footer: str = "第 &P 页，共 &N 页"
 

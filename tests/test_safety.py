@@ -1,0 +1,201 @@
+"""Tests of workbook.safety: never write behind Excel's back, never leave a half-written file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import python_calamine
+import xlsxwriter
+
+from workbook import errors, package, safety
+from workbook.sheetmodel import SheetModel
+
+NOW = dt.datetime(2026, 3, 5, 7, 30, 0)
+NAME = "党建工作台账.xlsx"
+
+
+def make_workbook(path: Path, text: str = "原始数据") -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("党员名册").write(0, 0, text)
+    book.close()
+    return path
+
+
+def copy_writer(text: str, pause: float = 0.0):
+    """A write_fn that writes a fresh workbook holding `text` (optionally slowly)."""
+    def write(new_path: Path) -> str:
+        time.sleep(pause)
+        make_workbook(new_path, text)
+        return text
+
+    return write
+
+
+def first_cell(path: Path):
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        return book.get_sheet_by_name("党员名册").to_python()[0][0]
+    finally:
+        book.close()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(safety.TEMP_PREFIX))
+
+
+@pytest.fixture
+def workbook(tmp_path) -> Path:
+    return make_workbook(tmp_path / NAME)
+
+
+def test_successful_replace(workbook):
+    done = safety.safe_replace(workbook, copy_writer("新数据"), lambda p: first_cell(p) == "新数据", now=NOW)
+    assert first_cell(workbook) == "新数据"
+    assert done.result == "新数据"
+    assert done.backup == workbook.parent / "备份" / "党建工作台账_20260305-073000.xlsx"
+    assert first_cell(done.backup) == "原始数据"
+    assert leftovers(workbook.parent) == []
+
+
+@pytest.mark.parametrize("owner", ["~$" + NAME, "~$" + NAME[2:], ".~lock." + NAME + "#"])
+def test_owner_file_means_open(workbook, owner):
+    before = workbook.read_bytes()
+    (workbook.parent / owner).write_bytes(b"\x05Excel")
+    assert safety.is_open_elsewhere(workbook)
+    with pytest.raises(errors.WorkbookOpen):
+        safety.safe_replace(workbook, copy_writer("新数据"), lambda p: True, now=NOW)
+    assert workbook.read_bytes() == before
+    assert not (workbook.parent / "备份").exists()
+    assert leftovers(workbook.parent) == []
+
+
+def test_not_open_without_owner_file(workbook):
+    assert not safety.is_open_elsewhere(workbook)
+
+
+def test_owner_file_names():
+    names = [p.name for p in safety.owner_files(Path("/x") / "台账.xlsx")]
+    assert names == [".~lock.台账.xlsx#", "~$台账.xlsx"]
+    names = [p.name for p in safety.owner_files(Path("/x") / NAME)]
+    assert names == [".~lock.党建工作台账.xlsx#", "~$党建工作台账.xlsx", "~$工作台账.xlsx"]
+
+
+def test_racing_writers_with_a_short_lock_timeout(workbook):
+    """Two writers at once: the second cannot get the lock in time and is told the book is busy."""
+    outcomes: dict[str, object] = {}
+
+    def run(text: str, pause: float) -> None:
+        try:
+            outcomes[text] = safety.safe_replace(workbook, copy_writer(text, pause), lambda p: True, now=NOW, lock_timeout=0.2)
+        except errors.WorkbenchError as exc:
+            outcomes[text] = exc
+
+    slow = threading.Thread(target=run, args=("慢", 1.0))
+    slow.start()
+    time.sleep(0.3)
+    run("快", 0.0)
+    slow.join()
+    assert isinstance(outcomes["快"], errors.WorkbookBusy)
+    assert isinstance(outcomes["慢"], safety.SafeWrite)
+    assert first_cell(workbook) == "慢"
+    assert leftovers(workbook.parent) == []
+
+
+def test_racing_writers_that_wait(workbook):
+    """With a long enough timeout both writers succeed, one after the other; the file is valid."""
+    results = []
+    threads = [threading.Thread(target=lambda t=t: results.append(
+        safety.safe_replace(workbook, copy_writer(t, 0.3), lambda p: first_cell(p) == t, now=NOW).result)) for t in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["乙", "甲"]
+    assert first_cell(workbook) == results[-1]
+    assert len(safety.backups_of(workbook)) == 2
+    assert leftovers(workbook.parent) == []
+
+
+def test_disk_full_at_replace_leaves_original(workbook, monkeypatch):
+    before = workbook.read_bytes()
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(errors.WriteFailed) as caught:
+        safety.safe_replace(workbook, copy_writer("新数据"), lambda p: True, now=NOW)
+    monkeypatch.undo()
+    assert "No space left on device" in caught.value.user_message()
+    assert workbook.read_bytes() == before and first_cell(workbook) == "原始数据"
+    assert [first_cell(p) for p in safety.backups_of(workbook)] == ["原始数据"]
+    assert leftovers(workbook.parent) == []
+
+
+def test_failed_verification_leaves_original(workbook):
+    before = workbook.read_bytes()
+    with pytest.raises(errors.WriteFailed):
+        safety.safe_replace(workbook, copy_writer("新数据"), lambda p: first_cell(p) == "别的", now=NOW)
+    with pytest.raises(errors.WriteFailed):
+        safety.safe_replace(workbook, copy_writer("新数据"), lambda p: 1 / 0, now=NOW + dt.timedelta(seconds=1))
+    assert workbook.read_bytes() == before and first_cell(workbook) == "原始数据"
+    assert len(safety.backups_of(workbook)) == 2
+    assert leftovers(workbook.parent) == []
+
+
+def test_failed_write_leaves_original(workbook):
+    before = workbook.read_bytes()
+
+    def broken(new_path: Path) -> None:
+        new_path.write_bytes(b"PK half")
+        raise OSError(errno.EIO, "I/O error")
+
+    with pytest.raises(errors.WriteFailed):
+        safety.safe_replace(workbook, broken, lambda p: True, now=NOW)
+    assert workbook.read_bytes() == before
+    assert leftovers(workbook.parent) == []
+
+
+def test_backups_are_pruned_to_keep(workbook):
+    made = [safety.backup(workbook, keep=3, now=NOW + dt.timedelta(minutes=i)) for i in range(5)]
+    assert safety.backups_of(workbook) == made[2:]
+    assert [p.name for p in made[2:]] == ["党建工作台账_20260305-073200.xlsx", "党建工作台账_20260305-073300.xlsx",
+                                          "党建工作台账_20260305-073400.xlsx"]
+    same_second = safety.backup(workbook, keep=3, now=NOW + dt.timedelta(minutes=4))
+    assert same_second.name == "党建工作台账_20260305-073400-2.xlsx"
+    assert safety.backups_of(workbook) == made[3:] + [same_second]
+
+
+def test_backups_of_other_workbooks_are_left_alone(workbook):
+    other = make_workbook(workbook.parent / "台账副本.xlsx")
+    safety.backup(other, keep=1, now=NOW)
+    for minute in range(3):
+        safety.backup(workbook, keep=1, now=NOW + dt.timedelta(minutes=minute))
+    assert len(safety.backups_of(other)) == 1 and len(safety.backups_of(workbook)) == 1
+
+
+def test_missing_workbook(tmp_path):
+    with pytest.raises(errors.NoSuchFile):
+        safety.safe_replace(tmp_path / "无.xlsx", copy_writer("x"), lambda p: True)
+
+
+def test_refresh_master_end_to_end(workbook):
+    model = SheetModel("校验结果")
+    model.put(0, 0, "=A1")
+    done = package.refresh_master(workbook, [model], {"校验结果"}, keep=2, now=NOW)
+    assert done.result.added == ["校验结果"]
+    assert done.backup.parent.name == "备份"
+    assert package.edited_sheets(workbook) == []
+    book = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    assert book.sheet_names == ["党员名册", "校验结果"]
+    assert book.get_sheet_by_name("校验结果").to_python() == [["=A1"]]
+    book.close()
+    assert len(safety.backups_of(workbook)) == 1
+    shutil.rmtree(workbook.parent / "备份")
