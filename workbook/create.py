@@ -49,7 +49,9 @@ def default_settings(branch: str, year: int) -> list[dict[str, Any]]:
         "每周刷新时间": "周一 07:00",
         "备份保留份数": 20,
     }
-    return [{"项目": key, "值": values[key], "说明": note} for key, note in layout.SETTING_KEYS]
+    rows = [{"项目": key, "值": values[key], "说明": note} for key, note in layout.SETTING_KEYS]
+    rows += [{"项目": key, "值": rule, "说明": note} for key, rule, note in layout.MEETING_KEYS]
+    return rows
 
 
 def ten_activities(groups: list[str]) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ def holiday_name(day: dt.date) -> str | None:
     on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
     if not on_holiday or holiday is None:
         return None
-    return _CHINESE.get(holiday.value, holiday.value)
+    return _CHINESE.get(str(holiday), str(holiday))
 
 
 def is_makeup_workday(day: dt.date) -> bool:

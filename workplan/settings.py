@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbook import layout, values
 from workbook.reader import RawSheet
 
 from . import findings as F
+from .meetings import MEETING_HINT, MeetingRule, parse_rule
 
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -43,6 +44,7 @@ class Settings:
     refresh: RefreshTime
     keep_backups: int
     rows: dict[str, int]  # 项目 -> Excel row, for locating findings
+    meetings: dict[str, MeetingRule | None] = field(default_factory=dict)  # 支委会 -> rule (None: not held)
 
     def cutoff_for(self, today: dt.date) -> dt.date:
         """The date scores are counted up to: 积分截止日期, else today."""
@@ -95,6 +97,8 @@ def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[
         refresh=reader.get("每周刷新时间", parse_refresh, RefreshTime(0, 7, 0), "请写成“周一 07:00”的形式", False),
         keep_backups=reader.get("备份保留份数", _positive_int, DEFAULT_KEEP, "请填写 1 以上的整数，如 20", False),
         rows={key: row for key, (row, _) in pairs.items()},
+        meetings={key: reader.get(key, parse_rule, parse_rule(rule), MEETING_HINT, False, blank=None)
+                  for key, rule, _ in layout.MEETING_KEYS},
     )
     return settings, found
 
@@ -112,7 +116,8 @@ class _Reader:
     def __init__(self, pairs: dict[str, tuple[int, object]], found: list[F.Finding], sheet_present: bool):
         self.pairs, self.found, self.sheet_present = pairs, found, sheet_present
 
-    def get(self, key: str, parse, default, hint: str, required: bool):
+    def get(self, key: str, parse, default, hint: str, required: bool, blank="default"):
+        """The parsed value; `default` when the row is missing or unreadable, `blank` when left empty."""
         if key not in self.pairs:
             if required and self.sheet_present:
                 self.found.append(F.make("setting-missing", layout.SETTINGS, None, "项目", 0, key, hint=hint))
@@ -126,5 +131,7 @@ class _Reader:
         if value is None and required:
             self.found.append(F.make("setting-blank", layout.SETTINGS, row, "值", 1, key=key, hint=hint))
             return default
-        return default if value is None else value
+        if value is None:
+            return default if blank == "default" else blank
+        return value
 

@@ -1,0 +1,154 @@
+"""近期提醒: what needs attention now, as plain rows for the generated sheet.
+
+Pure: the branch, its calendar and `today` in, `Reminder`s out, most urgent first:
+what falls in the next 14 days, overdue activities, commitments waiting too long at one
+stage, 预备党员 whose year of probation ends within 60 days, 积极分子 who reach a year
+of training, activities marked 已完成 with nobody signed in, and a notice when the
+official holidays of a year are not known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from workbook import layout
+
+from .branch import Branch
+from .calendar import OVERDUE, SUGGESTED, Calendar
+from .checks.development import add_years
+
+AHEAD_DAYS = 14
+PROBATION_NOTICE_DAYS = 60
+TRAINING_NOTICE_DAYS = 60
+# The longest a commitment should wait after each stage before the next one.
+STAGE_WAIT_DAYS = {"承诺日期": 30, "审诺日期": 30, "示诺日期": 180, "评诺日期": 60}
+
+SOON, LATE, STAGE, PROBATION, TRAINING, NO_SIGN_IN, NOTICE = (
+    "近期活动", "逾期活动", "承诺环节", "预备期将满", "积极分子满一年", "未签到", "日历提示",
+)
+ORDER = (LATE, SOON, PROBATION, TRAINING, STAGE, NO_SIGN_IN, NOTICE)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    day: dt.date | None
+    subject: str
+    who: str
+    detail: str
+
+
+def reminders(branch: Branch, calendar: Calendar, today: dt.date, bad_rows: dict[str, set[int]]) -> list[Reminder]:
+    """All reminders, by kind (overdue first), then by date."""
+    found = [
+        *_upcoming(calendar, today),
+        *_overdue(calendar),
+        *_waiting_commitments(branch, today, bad_rows.get(layout.MEMBER_PROMISES, set())),
+        *_probation(branch, today),
+        *_training(branch, today),
+        *_no_sign_in(branch, bad_rows.get(layout.ACTIVITIES, set())),
+        *_unknown_years(calendar),
+    ]
+    return sorted(found, key=lambda r: (ORDER.index(r.kind), r.day or dt.date.max, r.subject))
+
+
+def _upcoming(calendar: Calendar, today: dt.date) -> Iterator[Reminder]:
+    until = today + dt.timedelta(days=AHEAD_DAYS)
+    for item in calendar.items:
+        if item.day and today <= item.day <= until and item.status not in ("已完成", "已取消"):
+            note = "建议日期，请确定后填入活动计划" if item.source == SUGGESTED else f"{item.source}日期"
+            yield Reminder(SOON, item.day, item.title, item.organizer, note)
+
+
+def _overdue(calendar: Calendar) -> Iterator[Reminder]:
+    for item in calendar.activities:
+        if item.status == OVERDUE:
+            months = f"{item.months[0]}—{item.months[1]}月" if item.months and item.months[0] != item.months[1] else (
+                f"{item.months[0]}月" if item.months else "")
+            planned = months or (item.day.isoformat() if item.day else "")
+            yield Reminder(LATE, item.day, f"{item.code} {item.title}", item.organizer,
+                           f"计划{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期")
+
+
+def _waiting_commitments(branch: Branch, today: dt.date, bad: set[int]) -> Iterator[Reminder]:
+    """Per stage: the commitments that have waited there longer than the stage allows, and whose."""
+    waiting: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    stages = layout.PROMISE_STAGES
+    for record in branch.records(layout.MEMBER_PROMISES):
+        if record.row in bad or not record["党员编号"]:
+            continue
+        filled = [s for s in stages if record[s]]
+        if not filled or filled[-1] == stages[-1]:
+            continue
+        last = filled[-1]
+        if (today - record[last]).days > STAGE_WAIT_DAYS[last]:
+            waiting[last].append((record["党员编号"], record[last]))
+    for stage, entries in waiting.items():
+        members = list(dict.fromkeys(member_id for member_id, _ in entries))
+        next_stage = stages[stages.index(stage) + 1].removesuffix("日期")
+        yield Reminder(STAGE, min(day for _, day in entries), f"承诺停在“{stage.removesuffix('日期')}”",
+                       _names(branch.member_label(m) for m in members),
+                       f"{len(members)} 名党员的 {len(entries)} 项承诺已超过 {STAGE_WAIT_DAYS[stage]} 天尚未{next_stage}，请安排{next_stage}")
+
+
+def _names(labels, shown: int = 20) -> str:
+    """Up to `shown` names, then how many more: a cell stays readable in a county-sized book."""
+    labels = list(labels)
+    text = "、".join(labels[:shown])
+    return text + (f" 等 {len(labels)} 人" if len(labels) > shown else "")
+
+
+def _probation(branch: Branch, today: dt.date) -> Iterator[Reminder]:
+    until = today + dt.timedelta(days=PROBATION_NOTICE_DAYS)
+    for record in branch.records(layout.MEMBERS):
+        joined = record["入党日期"]
+        if record["政治面貌"] == "预备党员" and record["在册状态"] != "转出" and joined:
+            ends = add_years(joined, 1)
+            if ends <= until:
+                yield Reminder(PROBATION, ends, branch.member_label(record["党员编号"] or ""), record["党小组"] or "",
+                               f"{joined.isoformat()} 接收为预备党员，预备期 {ends.isoformat()} 满，请准备转正讨论")
+    for record in branch.records(layout.DEVELOPMENT):
+        admitted = record["接收预备党员日期"]
+        if admitted and not record["转正日期"]:
+            ends = add_years(admitted, 1)
+            if ends <= until:
+                yield Reminder(PROBATION, ends, record["姓名"] or "", record["培养联系人"] or "",
+                               f"预备期 {ends.isoformat()} 满，请按程序讨论转正")
+
+
+def _training(branch: Branch, today: dt.date) -> Iterator[Reminder]:
+    until = today + dt.timedelta(days=TRAINING_NOTICE_DAYS)
+    for record in branch.records(layout.DEVELOPMENT):
+        activist = record["确定积极分子日期"]
+        if activist and not record["确定发展对象日期"]:
+            year_on = add_years(activist, 1)
+            if year_on <= until:
+                state = "已满一年" if year_on <= today else f"{year_on.isoformat()} 满一年"
+                yield Reminder(TRAINING, year_on, record["姓名"] or "", record["培养联系人"] or "",
+                               f"确定为积极分子 {state}，可考察确定为发展对象")
+
+
+def _no_sign_in(branch: Branch, bad: set[int]) -> Iterator[Reminder]:
+    signed = {r["活动编号"] for r in branch.records(layout.ATTENDANCE_SHEET)}
+    for record in branch.records(layout.ACTIVITIES):
+        if record.row not in bad and record["状态"] == "已完成" and record["活动编号"] not in signed:
+            yield Reminder(NO_SIGN_IN, record["实际日期"], f"{record['活动编号']} {record['活动名称'] or ''}",
+                           record["组织者"] or "", "活动已完成，但“活动签到”中没有任何人签到；请补登签到")
+
+
+def _unknown_years(calendar: Calendar) -> Iterator[Reminder]:
+    for year in calendar.unknown_years:
+        yield Reminder(NOTICE, None, f"{year} 年节假日", "",
+                       f"{year} 年的法定节假日安排尚未公布（chinese-calendar 未收录），建议日期只避开了周末；"
+                       "国务院公布后请更新程序（pip install -U chinesecalendar）")
+
+
+def unknown_year_message(calendar: Calendar) -> str:
+    """The terminal line about years whose official holidays are not known, or ''."""
+    if not calendar.unknown_years:
+        return ""
+    years = "、".join(str(y) for y in calendar.unknown_years)
+    return f"注意：{years} 年的法定节假日安排尚未收录，日历中的建议日期只避开了周末。"
