@@ -16,17 +16,20 @@ import re
 import sys
 from pathlib import Path
 
-from workbook import errors, layout
+from workbook import errors, layout, package
 from workbook.create import build_master, default_data
 from workbook.demo import demo_data
 from workbook.logs import setup_logging
 from workbook.reader import read_book
+from workbook.safety import atomic_write_bytes
 from workbook.values import to_date
-from workplan import summary
-from workplan.validate import load, wanted_sheets
+from workplan import pipeline, summary
+from workplan.ics import to_ics
+from workplan.reminders import unknown_year_message
 
 log = logging.getLogger("workbench.sync")
 DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"
+ICS_NAME = "活动日历.ics"
 
 
 def today_arg(text: str) -> dt.date:
@@ -63,31 +66,71 @@ def cmd_demo(args: argparse.Namespace) -> int:
     build_master(path, demo_data(args.today))
     setup_logging(path)
     print(f"已生成示例总台账：{path}（40 名党员、4 个党小组，数据截至 {args.today}）")
-    return run_validate(path, args.today)
+    return run_refresh(path, args.today)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    return run_validate(Path(args.path), args.today)
+    path = Path(args.path)
+    result = pipeline.validate_only(read_book(path, pipeline.wanted_for_refresh()), args.today)
+    return report_findings(path, result)
 
 
-def run_validate(path: Path, today: dt.date) -> int:
-    """Validate a workbook file and print the summary; the exit code says how it went."""
-    raw = read_book(path, wanted_sheets())
-    branch, report = load(raw, today)
-    for line in summary.validation_summary(report, path.name):
+def cmd_refresh(args: argparse.Namespace) -> int:
+    return run_refresh(Path(args.path), args.today)
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    return run_refresh(Path(args.path), args.today, only=(layout.CALENDAR_SHEET, layout.REMINDERS_SHEET))
+
+
+def report_findings(path: Path, result: pipeline.Refresh) -> int:
+    """Print the validation summary, log every finding; the exit code of the findings."""
+    for line in summary.validation_summary(result.report, path.name):
         print(line)
-    for finding in report.sorted():
+    for finding in result.report.sorted():
         log.info("finding %s", finding.describe())
-    if report.structural:
-        print("缺少必需的工作表或列，无法继续处理。请按上面的建议恢复后再运行。")
+    if not result.runnable:
+        print("缺少必需的工作表或列，无法继续处理，工作簿没有改动。请按上面的建议恢复后再运行。")
         return errors.EXIT_CANNOT_RUN
-    return errors.EXIT_FINDINGS if report.errors else errors.EXIT_OK
+    return errors.EXIT_FINDINGS if result.report.errors else errors.EXIT_OK
+
+
+def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None) -> int:
+    """Read, compute and write the generated sheets (all, or `only` these) and the .ics file."""
+    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today)
+    code = report_findings(path, result)
+    if not result.runnable:
+        return code
+    sheets = [s for s in result.sheets if only is None or s.name in only]
+    edited = [name for name in package.edited_sheets(path) if name in {s.name for s in sheets}]
+    done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
+    log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)
+    print(summary.written_line(path.name, done.result, done.backup))
+    if edited:
+        print(summary.edited_line(edited, done.backup))
+        log.warning("generated sheets edited by hand were rewritten: %s", edited)
+    if only is None:
+        print(summary.scores_line(result.scores))
+    print(summary.reminders_line(result.reminders))
+    print(f"手机日历文件：{write_ics(path, result)}（可导入手机或电脑日历；再次导入会更新而不是重复）")
+    if notice := unknown_year_message(result.calendar):
+        print(notice)
+    return code
+
+
+def write_ics(path: Path, result: pipeline.Refresh) -> Path:
+    """活动日历.ics next to the workbook, replaced atomically."""
+    target = path.parent / ICS_NAME
+    atomic_write_bytes(target, to_ics(result.calendar, result.branch.settings.branch, dt.datetime.now(dt.timezone.utc)))
+    return target
 
 
 COMMANDS = {
     "init": (cmd_init, "新建一份空白总台账"),
-    "demo": (cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并校验"),
-    "validate": (cmd_validate, "校验总台账，列出需要修改的单元格"),
+    "demo": (cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并刷新"),
+    "validate": (cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）"),
+    "refresh": (cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒"),
+    "calendar": (cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics"),
 }
 
 
@@ -121,9 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
     demo = commands.add_parser("demo", help=COMMANDS["demo"][1])
     demo.add_argument("path", metavar="路径", nargs="?", default=str(DEMO_PATH), help=f"示例文件路径，默认 {DEMO_PATH}")
-    validate = commands.add_parser("validate", help=COMMANDS["validate"][1])
-    validate.add_argument("path", metavar="路径", help="总台账路径")
-    for sub in (init, demo, validate):
+    subs = [init, demo]
+    for name in ("validate", "refresh", "calendar"):
+        sub = commands.add_parser(name, help=COMMANDS[name][1])
+        sub.add_argument("path", metavar="路径", help="总台账路径")
+        subs.append(sub)
+    for sub in subs:
         sub.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
     return parser
 

@@ -107,7 +107,7 @@ def test_usage_errors_are_chinese(capsys):
 
 def test_unexpected_error_goes_to_the_log_not_the_screen(capsys, tmp_path, build, data, monkeypatch):
     path = build(data)
-    monkeypatch.setattr(sync, "load", lambda *a: 1 / 0)
+    monkeypatch.setattr(sync.pipeline, "validate_only", lambda *a: 1 / 0)
     code, out = run(capsys, "validate", str(path))
     assert code == 2
     assert "程序遇到意外问题" in out

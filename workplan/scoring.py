@@ -10,6 +10,7 @@ rounded to hundredths, and the total is the sum of the rounded items, so a row o
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,7 +92,8 @@ class Scores:
 def competition_ranks(totals: list[float]) -> list[int]:
     """1 + the number of strictly greater totals: equal totals share a rank (1, 1, 3)."""
     keys = [round(t, 6) for t in totals]
-    return [1 + sum(other > key for other in keys) for key in keys]
+    ascending = sorted(keys)
+    return [1 + len(ascending) - bisect_right(ascending, key) for key in keys]
 
 
 def score(branch: Branch, report: Report, cutoff: dt.date) -> Scores:

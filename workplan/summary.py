@@ -26,3 +26,34 @@ def validation_summary(report: F.Report, workbook_name: str, shown: int = FIRST_
         lines.append(f"前 {shown} 条：" if len(ordered) > shown else "全部问题：")
         lines.extend("  " + finding.describe() for finding in ordered[:shown])
     return lines
+
+
+def scores_line(scores) -> str:
+    """积分统计到 2026-11-26：39 名党员，4 个党小组；第一名 中心小学党小组 83.79 分。"""
+    line = f"积分统计到 {scores.span.end.isoformat()}：{len(scores.members)} 名党员，{len(scores.groups)} 个党小组"
+    leaders = [g for g in scores.groups if g.rank == 1]
+    if leaders:
+        line += "；小组第一名 " + "、".join(f"{g.group}（{g.total:g} 分）" for g in leaders)
+    return line + "。"
+
+
+def reminders_line(found) -> str:
+    late = sum(1 for r in found if r.kind == "逾期活动")
+    soon = sum(1 for r in found if r.kind == "近期活动")
+    return f"近期提醒 {len(found)} 条：未来 14 天内 {soon} 项活动，逾期 {late} 项。"
+
+
+def written_line(workbook_name: str, summary, backup) -> str:
+    """已写入“x.xlsx”：… 备份在 …"""
+    parts = []
+    if summary.replaced:
+        parts.append("更新 " + "、".join(summary.replaced))
+    if summary.added:
+        parts.append("新增 " + "、".join(summary.added))
+    return f"已写入“{workbook_name}”：{'；'.join(parts) or '没有变化'}。写入前的备份：{backup}"
+
+
+def edited_line(edited: list[str], backup) -> str:
+    """The notice that generated sheets edited by hand were rewritten, and where the old ones are."""
+    names = "、".join(f"“{name}”" for name in edited)
+    return f"注意：{names}在上次刷新后被手工修改过，现已按程序结果重写；修改过的内容保存在备份 {backup} 中。"

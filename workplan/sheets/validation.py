@@ -18,6 +18,7 @@ SCORED_SHEETS = {
 HEADERS = layout.VALIDATION_HEADERS + ("计分影响", "代码")
 WIDTHS = (7, 10, 8, 12, 16, 48, 48, 14, 16)
 LEFT_OUT = "本行不计入积分"
+MAX_LISTED = 5000  # a sheet of findings longer than this helps nobody; the log holds them all
 
 
 def effect(finding: Finding) -> str:
@@ -29,9 +30,11 @@ def effect(finding: Finding) -> str:
 
 def validation_sheet(report: Report, today: dt.date) -> SheetModel:
     """校验结果 as a table; the 单元格 (and 工作表) cells link to the cell concerned."""
-    findings = report.sorted()
+    findings = report.sorted()[:MAX_LISTED]
     rows = [[*f.flatten(), effect(f), f.code] for f in findings]
     title = f"校验结果（{today.isoformat()} 刷新）：{count_line(report)}"
+    if len(report.findings) > MAX_LISTED:
+        title += f"（只列出前 {MAX_LISTED} 条，全部问题见日志文件）"
     model = table_sheet(layout.VALIDATION_SHEET, title, HEADERS, rows, WIDTHS, landscape=True)
     for offset, finding in enumerate(findings):
         row = FIRST_DATA_ROW + offset

@@ -1,0 +1,154 @@
+"""`sync.py refresh` end to end on real files: what it writes, and what it never touches."""
+
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine
+
+import sync
+from workbook import layout as L
+from workbook.package import EDITED_SHARED_PARTS
+from workbook.safety import backups_of
+
+from conftest import TODAY
+
+
+def run(capsys, *argv, today=TODAY.isoformat()):
+    code = sync.main([*argv, "--today", today])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out
+
+
+def table(path, sheet, first_header):
+    """The rows of a generated sheet's table, as calamine reads them."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name(sheet).to_python()
+    book.close()
+    start = next(i for i, row in enumerate(rows) if row and row[0] == first_header)
+    return rows[start], [r for r in rows[start + 1:] if any(v != "" for v in r)]
+
+
+def test_refresh_writes_every_generated_sheet_after_the_input_sheets(capsys, build, data):
+    path = build(data)
+    code, out = run(capsys, "refresh", str(path))
+    assert code == 0, out
+    names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+    assert names == [L.GUIDE, *L.INPUT_SHEET_NAMES, "校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒"]
+    header, rows = table(path, "个人积分", "党员编号")
+    assert header[:5] == ["党员编号", "姓名", "党小组", "总分", "排名"]
+    assert [row[:5] for row in rows] == [["D001", "张三", "一组", 16.0, 1.0], ["D003", "王五", "二组", 2.0, 2.0],
+                                          ["D002", "李四", "一组", 0.0, 3.0]]
+    assert all(round(sum(row[5:]), 2) == row[3] for row in rows)  # the items add up to 总分
+    header, rows = table(path, "小组积分", "小组名称")
+    assert header[:6] == ["小组名称", "人数", "成员平均分", "活动得分", "总分", "排名"]
+    assert [row[:6] for row in rows] == [["一组", 2.0, 8.0, 3.0, 11.0, 1.0], ["二组", 1.0, 2.0, 0.0, 2.0, 2.0]]
+    assert "积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（11 分）。" in out
+
+
+def test_history_keeps_one_block_per_week(capsys, build, data):
+    path = build(data)
+    run(capsys, "refresh", str(path), today="2026-03-02")  # 2026-W10
+    data_week_10_again = "2026-03-05"  # a second refresh in week 10 replaces its block
+    run(capsys, "refresh", str(path), today=data_week_10_again)
+    run(capsys, "refresh", str(path), today="2026-03-11")  # 2026-W11, after A01 on 10 Mar
+    header, rows = table(path, "积分历史", "周次")
+    assert header[:5] == ["周次", "截止日期", "小组名称", "总分", "排名"]
+    assert [(r[0], r[1].isoformat(), r[2], r[3], r[4]) for r in rows] == [
+        ("2026-W10", "2026-03-05", "一组", 0.0, 1.0),
+        ("2026-W10", "2026-03-05", "二组", 0.0, 1.0),
+        ("2026-W11", "2026-03-11", "二组", 2.0, 1.0),  # 王五 attended A01
+        ("2026-W11", "2026-03-11", "一组", 1.0, 2.0),  # (张三 2 + 李四 0) / 2
+    ]
+
+
+def test_validation_sheet_links_each_cell_and_keeps_typed_text_as_text(capsys, build, data):
+    data[L.MEMBERS][1]["性别"] = "=SUM(A1)"  # a value outside the list that looks like a formula
+    data[L.MEMBERS][2]["姓名"] = "+王五"
+    path = build(data)
+    code, _ = run(capsys, "refresh", str(path))
+    assert code == 1
+    sheet = openpyxl.load_workbook(path)["校验结果"]
+    header_row = next(r for r in sheet.iter_rows() if r[0].value == "级别")
+    assert [c.value for c in header_row[:7]] == list(L.VALIDATION_HEADERS)
+    first = [c for c in sheet[header_row[0].row + 1]]
+    assert [c.value for c in first[:5]] == ["错误", "党员名册", "C3", "性别", "=SUM(A1)"]
+    assert first[4].data_type == "s"
+    assert first[2].hyperlink.location == "'党员名册'!C3"
+    assert first[7].value == "本行不计入积分"
+    names = [row[1].value for row in openpyxl.load_workbook(path)["个人积分"].iter_rows(min_row=4)]
+    assert "+王五" in names
+
+
+def test_generated_sheets_look_generated(capsys, build, data):
+    path = build(data)
+    run(capsys, "refresh", str(path))
+    book = openpyxl.load_workbook(path)
+    for name in ("校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒"):
+        sheet = book[name]
+        assert sheet["A1"].value == "本表由程序生成，请勿在此输入；下次刷新会覆盖"
+        assert sheet.sheet_properties.tabColor.rgb.endswith("C00000")
+        assert sheet.protection.sheet and not sheet.protection.password
+        assert sheet.page_setup.paperSize == 9
+    assert book["个人积分"].print_title_rows == "$3:$3"
+    assert book["个人积分"].sheet_properties.pageSetUpPr.fitToPage
+    assert book["个人积分"].freeze_panes == "A4"
+    assert len(book["小组积分"]._charts) == 1 and len(book["积分历史"]._charts) == 1
+
+
+def test_input_parts_stay_byte_identical_over_two_refreshes(capsys, build, data):
+    path = build(data)
+    before = _parts(path)
+    run(capsys, "refresh", str(path))
+    after_first = _parts(path)
+    run(capsys, "refresh", str(path))
+    after_second = _parts(path)
+    for name, content in before.items():
+        if name not in EDITED_SHARED_PARTS:
+            assert after_first[name] == content and after_second[name] == content, name
+    assert after_second["xl/styles.xml"] == after_first["xl/styles.xml"]
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_hand_edited_generated_sheet_is_reported_and_kept_in_the_backup(capsys, build, data):
+    path = build(data)
+    run(capsys, "refresh", str(path))
+    book = openpyxl.load_workbook(path)
+    book["个人积分"]["D4"] = 99  # someone typed over a total
+    book.save(path)
+    code, out = run(capsys, "refresh", str(path))
+    assert "注意：“个人积分”在上次刷新后被手工修改过，现已按程序结果重写" in out
+    backup = backups_of(path)[-1]
+    assert openpyxl.load_workbook(backup)["个人积分"]["D4"].value == 99
+    assert openpyxl.load_workbook(path)["个人积分"]["D4"].value == 16
+
+
+@pytest.mark.parametrize("owner", ["~$master.xlsx", "~$ster.xlsx"])
+def test_workbook_open_in_excel_is_not_written(capsys, build, data, owner):
+    path = build(data)
+    (path.parent / owner).write_bytes(b"owner")
+    before = path.read_bytes()
+    code, out = run(capsys, "refresh", str(path))
+    assert code == 3
+    assert "正在 Excel 或 WPS 中打开，程序没有写入任何内容" in out
+    assert path.read_bytes() == before
+    assert not (path.parent / "备份").exists() or not list((path.parent / "备份").glob("*.xlsx"))
+
+
+def test_missing_sheet_refuses_to_write(capsys, build, data, tmp_path):
+    path = build(data)
+    book = openpyxl.load_workbook(path)
+    book.remove(book[L.LEDGER])
+    book.save(path)
+    before = path.read_bytes()
+    code, out = run(capsys, "refresh", str(path))
+    assert code == 2
+    assert "缺少工作表“加减分”" in out and "工作簿没有改动" in out
+    assert path.read_bytes() == before

@@ -1,0 +1,94 @@
+"""The one-way flow of a refresh, as a pure function: read rows in, generated sheets out.
+
+    raw workbook -> validate -> scores, history, calendar, reminders -> SheetModels
+
+Both edges use it: `sync.py` (reading and writing the file) and `macros` (reading and
+writing the workbook open in Excel). Nothing here touches a file, Excel or the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from workbook import layout
+from workbook.reader import RawBook, RawSheet, normalize_header
+from workbook.sheetmodel import SheetModel
+
+from .branch import Branch
+from .calendar import Calendar, build_calendar
+from .findings import Report
+from .history import HistoryRow, parse_history, update_history, week_label
+from .reminders import Reminder, reminders
+from .scoring import Scores, score
+from .sheets.calendar import calendar_sheet
+from .sheets.reminders import reminders_sheet
+from .sheets.scores import group_scores_sheet, history_sheet, member_scores_sheet
+from .sheets.validation import validation_sheet
+from .validate import load, wanted_sheets
+
+HISTORY_COLUMNS = 5
+
+
+@dataclass
+class Refresh:
+    """Everything one refresh computed, and the sheets it renders."""
+
+    today: dt.date
+    branch: Branch
+    report: Report
+    scores: Scores | None = None
+    history: list[HistoryRow] = field(default_factory=list)
+    calendar: Calendar | None = None
+    reminders: list[Reminder] = field(default_factory=list)
+    sheets: list[SheetModel] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> bool:
+        """False when sheets or columns are missing: nothing is computed or written then."""
+        return not self.report.structural
+
+
+def wanted_for_refresh() -> dict[str, int]:
+    """The input sheets and the one generated sheet a refresh reads back (积分历史 grows)."""
+    return {**wanted_sheets(), layout.HISTORY_SHEET: HISTORY_COLUMNS}
+
+
+def table_below(sheet: RawSheet | None, first_header: str) -> list[list]:
+    """The rows of a generated sheet's table: below the first row whose first cell is `first_header`."""
+    if sheet is None:
+        return []
+    rows = [(1, list(sheet.headers))] + sheet.rows
+    for index, (_, cells) in enumerate(rows):
+        if cells and normalize_header(cells[0]) == first_header:
+            return [cells for _, cells in rows[index + 1:]]
+    return []
+
+
+def validate_only(raw: RawBook, today: dt.date) -> Refresh:
+    branch, report = load(raw, today)
+    return Refresh(today, branch, report, sheets=[validation_sheet(report, today)])
+
+
+def refresh(raw: RawBook, today: dt.date) -> Refresh:
+    """Validate, score, update the history, build the calendar and reminders, render every sheet."""
+    branch, report = load(raw, today)
+    result = Refresh(today, branch, report)
+    if not result.runnable:
+        return result
+    cutoff = branch.settings.cutoff_for(today)
+    result.scores = score(branch, report, cutoff)
+    old = parse_history(table_below(raw.sheet(layout.HISTORY_SHEET), "周次"))
+    result.history = update_history(old, week_label(today), cutoff, result.scores.groups)
+    result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
+    bad = {name: report.bad_rows(name) for name in layout.INPUT_SHEET_NAMES}
+    result.reminders = reminders(branch, result.calendar, today, bad)
+    result.sheets = [
+        validation_sheet(report, today),
+        member_scores_sheet(result.scores),
+        group_scores_sheet(result.scores),
+        history_sheet(result.history),
+        calendar_sheet(result.calendar, branch.settings.branch, today),
+        reminders_sheet(result.reminders, today),
+    ]
+    return result
