@@ -16,16 +16,18 @@ import re
 import sys
 from pathlib import Path
 
-from workbook import errors, layout, package
+from workbook import errors, layout, package, runlog
 from workbook.create import build_master, default_data
 from workbook.demo import demo_data
 from workbook.logs import setup_logging
-from workbook.reader import read_book
+from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
 from workbook.values import to_date
 from workplan import pipeline, summary
 from workplan.ics import to_ics
 from workplan.reminders import unknown_year_message
+from workplan.settings import parse_refresh, read_settings
+from workbook.watch import Watcher
 
 log = logging.getLogger("workbench.sync")
 DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"
@@ -41,6 +43,14 @@ def today_arg(text: str) -> dt.date:
     if day is None:
         raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2026-03-05")
     return day
+
+
+def refresh_arg(text: str):
+    """--at in the 基本设置 form: 周一 07:00."""
+    try:
+        return parse_refresh(text)
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"时间“{text}”无法识别，请写成“周一 07:00”") from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -83,6 +93,18 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return run_refresh(Path(args.path), args.today, only=(layout.CALENDAR_SHEET, layout.REMINDERS_SHEET))
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Refresh every week at 每周刷新时间 (or --at) until Ctrl+C."""
+    path = check_file(args.path)
+    when = args.at or read_settings(read_book(path, {layout.SETTINGS: 3}).sheet(layout.SETTINGS), dt.date.today())[0].refresh
+    watcher = Watcher(path, when.weekday, f"{when.hour:02d}:{when.minute:02d}", lambda day: run_refresh(path, day))
+    try:
+        watcher.start()
+    except KeyboardInterrupt:
+        print("已停止自动刷新。")
+    return errors.EXIT_OK
+
+
 def report_findings(path: Path, result: pipeline.Refresh) -> int:
     """Print the validation summary, log every finding; the exit code of the findings."""
     for line in summary.validation_summary(result.report, path.name):
@@ -100,11 +122,13 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
     result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today)
     code = report_findings(path, result)
     if not result.runnable:
+        runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")
         return code
     sheets = [s for s in result.sheets if only is None or s.name in only]
     edited = [name for name in package.edited_sheets(path) if name in {s.name for s in sheets}]
     done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
     log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)
+    runlog.append(path, dt.datetime.now(), runlog.SUCCESS, summary.count_line(result.report) + f"写入 {len(sheets)} 张表")
     print(summary.written_line(path.name, done.result, done.backup))
     if edited:
         print(summary.edited_line(edited, done.backup))
@@ -131,6 +155,7 @@ COMMANDS = {
     "validate": (cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）"),
     "refresh": (cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒"),
     "calendar": (cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics"),
+    "watch": (cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新（Ctrl+C 停止）"),
 }
 
 
@@ -169,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=COMMANDS[name][1])
         sub.add_argument("path", metavar="路径", help="总台账路径")
         subs.append(sub)
+    watch = commands.add_parser("watch", help=COMMANDS["watch"][1])
+    watch.add_argument("path", metavar="路径", help="总台账路径")
+    watch.add_argument("--at", type=refresh_arg, help="刷新时间，如“周一 07:00”；默认取“基本设置”中的每周刷新时间")
     for sub in subs:
         sub.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
     return parser
