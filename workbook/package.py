@@ -1018,6 +1018,26 @@ def write_sheets(src_path: str | Path, dst_path: str | Path, models: list[SheetM
     return plan.summary
 
 
+def copy_package(src_path: str | Path, dst_path: str | Path, new_parts: dict[str, bytes]) -> None:
+    """Copy the package at `src_path` to `dst_path`: every member raw, in its order, except
+    the existing parts named in `new_parts`, which get that content.
+
+    For writers that edit one part by text surgery (workbook.append). A name that is not a
+    part of the package is a ValueError: this never adds or removes parts.
+    """
+    src, dst = Path(src_path), Path(dst_path)
+    with _open_zip(src) as zf:
+        pkg = _Package(zf)
+        unknown = sorted(set(new_parts) - set(pkg.infos))
+        if unknown:
+            raise ValueError(f"copy_package only replaces existing parts; not in the package: {unknown}")
+        try:
+            _write_zip(src, pkg, dst, _Plan(new_parts=dict(new_parts)))
+        except BaseException:
+            dst.unlink(missing_ok=True)
+            raise
+
+
 def _plan(src: Path, pkg: _Package, models: list[SheetModel], owned: set[str]) -> _Plan:
     """Decide every part of the new package; unreadable XML in the master is CorruptWorkbook."""
     if not models:

@@ -1,6 +1,6 @@
 """The one-way flow of a refresh, as a pure function: read rows in, generated sheets out.
 
-    raw workbook -> validate -> scores, history, calendar, reminders -> SheetModels
+    raw workbook -> validate -> scores, history, calendar, reminders, tallies -> SheetModels
 
 Both edges use it: `sync.py` (reading and writing the file) and `macros` (reading and
 writing the workbook open in Excel). Nothing here touches a file, Excel or the clock.
@@ -18,6 +18,7 @@ from workbook.sheetmodel import SheetModel
 from .branch import Branch
 from .calendar import Calendar, build_calendar
 from .findings import Report
+from .forms import assessment_sheets
 from .history import HistoryRow, parse_history, update_history, week_label
 from .reminders import Reminder, reminders
 from .scoring import Scores, score
@@ -25,6 +26,7 @@ from .sheets.calendar import calendar_sheet
 from .sheets.reminders import reminders_sheet
 from .sheets.scores import group_scores_sheet, history_sheet, member_scores_sheet
 from .sheets.validation import validation_sheet
+from .tally import Tally, tally
 from .validate import load, wanted_sheets
 
 HISTORY_COLUMNS = 5
@@ -41,6 +43,7 @@ class Refresh:
     history: list[HistoryRow] = field(default_factory=list)
     calendar: Calendar | None = None
     reminders: list[Reminder] = field(default_factory=list)
+    tally: Tally | None = None
     sheets: list[SheetModel] = field(default_factory=list)
 
     @property
@@ -71,7 +74,8 @@ def validate_only(raw: RawBook, today: dt.date) -> Refresh:
 
 
 def refresh(raw: RawBook, today: dt.date) -> Refresh:
-    """Validate, score, update the history, build the calendar and reminders, render every sheet."""
+    """Validate, score, update the history, build the calendar and reminders, tally the
+    evaluations, render every sheet (the assessment forms and 评议汇总 last)."""
     branch, report = load(raw, today)
     result = Refresh(today, branch, report)
     if not result.runnable:
@@ -83,6 +87,7 @@ def refresh(raw: RawBook, today: dt.date) -> Refresh:
     result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
     bad = {name: report.bad_rows(name) for name in layout.INPUT_SHEET_NAMES}
     result.reminders = reminders(branch, result.calendar, today, bad)
+    result.tally = tally(branch, report, result.scores)
     result.sheets = [
         validation_sheet(report, today),
         member_scores_sheet(result.scores),
@@ -90,5 +95,6 @@ def refresh(raw: RawBook, today: dt.date) -> Refresh:
         history_sheet(result.history),
         calendar_sheet(result.calendar, branch.settings.branch, today),
         reminders_sheet(result.reminders, today),
+        *assessment_sheets(branch, report, result.scores, result.tally, today),  # the forms, then 评议汇总
     ]
     return result

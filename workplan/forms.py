@@ -1,0 +1,387 @@
+"""Assessment forms: what goes on them, the copies handed out, and the master's form sheets.
+
+Pure: a validated branch and its scores in, `FormTable`s and `SheetModel`s out; files are
+written by `workbook.formfiles`. Two kinds of form are handed out and collected back:
+群众评议 (people from the masses grade every scored member) and 党员评议支部 (members
+rate the branch on the five 好). Each handed-out copy carries an `Identity`: form kind,
+branch, round, rater and a checksum of the form's fixed cells, so that a returned copy
+can be recognised and a changed member list noticed.
+
+The rater recorded in 评议记录 is the rater's label with the round, e.g.
+`群众01（2026上半年）`: validation allows one vote per rater and object in the whole
+sheet, so the same number in the next round must be a different rater.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbook import layout, values
+from workbook.sheetmodel import SheetModel
+
+from .annual import annual_blocks
+from .branch import Branch
+from .findings import Report
+from .records import Record
+from .scoring import Scores, score
+from .sheets.common import table_sheet
+from .sheets.forms import SIGN_LINE, FormTable, annual_sheet, form_sheet, tally_sheet
+from .tally import Tally, tally_rows
+
+FORM_VERSION = "1"
+INFO_SHEET = "_表单信息"  # the very hidden sheet of a handed-out form holding its Identity
+FORMS_FOLDER = "评议表"  # next to the master: 评议表/<kind>_<round>/
+MAX_ROUND_CHARS = 20
+MAX_RATERS = 999
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+FIVE_GOODS_POINTS = {
+    "领导班子好": "班子团结协作，带头学习，民主决策，廉洁自律",
+    "党员队伍好": "党员理想信念坚定，爱岗敬业，发挥先锋模范作用",
+    "工作机制好": "三会一课、组织生活、承诺践诺等制度健全并落实",
+    "工作业绩好": "教育教学质量稳步提升，承诺事项兑现，师生得到实惠",
+    "群众反映好": "师生、家长和群众认可，满意度高",
+}
+
+
+@dataclass(frozen=True)
+class FormKind:
+    """A kind of form that is handed out: its table and how its answers enter 评议记录."""
+
+    key: str  # the --type, and the start of folder and file names
+    eval_type: str  # 评议类型 in 评议记录
+    sheet: str  # the sheet name, in the master and in a handed-out file
+    title: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+    grades: tuple[str, ...]
+    rater_prefix: str  # numbered raters are 群众01, 党员01, ...
+    note: str
+
+    @property
+    def object_col(self) -> int:
+        return 1
+
+    @property
+    def grade_col(self) -> int:
+        return len(self.headers) - 2
+
+    @property
+    def opinion_col(self) -> int:
+        return len(self.headers) - 1
+
+
+MASS = FormKind(
+    "群众评议", layout.EVAL_MEMBER, "群众评议表", "群众评议党员表",
+    ("序号", "党员编号", "姓名", "党小组", "岗位", "等次", "意见"), (6, 10, 10, 16, 14, 10, 34),
+    layout.MEMBER_GRADES, "群众",
+    "请对每名党员在“等次”列选择：优秀、合格、基本合格、不合格（下拉选择）；“意见”可不填。可以不署名。",
+)
+BRANCH = FormKind(
+    "党员评议支部", layout.EVAL_BRANCH, "党员评议支部表", "党员评议支部工作表",
+    ("序号", "评议项目", "评议要点", "评价", "意见"), (6, 14, 44, 11, 32),
+    layout.BRANCH_GRADES, "党员",
+    "请对支部工作的“五好”逐项在“评价”列选择：满意、基本满意、不满意（下拉选择）；“意见”可写建议。",
+)
+FORM_KINDS = {kind.key: kind for kind in (MASS, BRANCH)}
+KIND_BY_TYPE = {kind.eval_type: kind for kind in (MASS, BRANCH)}
+
+
+# --- rounds and raters ----------------------------------------------------------------------
+
+def default_round(today: dt.date) -> str:
+    """The round a day belongs to: 2026上半年 (January to June) or 2026下半年."""
+    return f"{today.year}{'上半年' if today.month <= 6 else '下半年'}"
+
+
+def check_round(text: str) -> str:
+    """A round as given with --round, trimmed; ValueError if it cannot name a folder."""
+    cleaned = values.fold(text).replace(" ", "")
+    if not cleaned or len(cleaned) > MAX_ROUND_CHARS or _UNSAFE.search(cleaned):
+        raise ValueError(f"bad round: {text!r}")
+    return cleaned
+
+
+def safe_file_part(text: str) -> str:
+    """Text made fit for a file name: characters Windows forbids become “_”."""
+    return _UNSAFE.sub("_", values.fold(text)).strip(" .") or "_"
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who fills in one copy: the number or name on the form, the id recorded, the file name part."""
+
+    number: str  # "01", a name, or a 党员编号
+    label: str  # shown on the form: 群众01, 张老师, D001 张三
+    key: str  # what 评议记录 records (with the round): 群众01, 张老师, D001
+    file_part: str
+
+    def rater_id(self, round_label: str) -> str:
+        """评议人 in 评议记录: the key with the round, e.g. 群众01（2026上半年）."""
+        return f"{self.key}（{round_label}）"
+
+
+def numbered_raters(kind: FormKind, count: int) -> list[Rater]:
+    """Raters 01..count (wider numbers past 99): anonymous copies."""
+    if count < 1:
+        raise ValueError("at least one rater")
+    width = max(2, len(str(count)))
+    numbers = [f"{n:0{width}d}" for n in range(1, count + 1)]
+    return [Rater(number, kind.rater_prefix + number, kind.rater_prefix + number, f"第{number}号") for number in numbers]
+
+
+def named_raters(names: Iterable[str]) -> list[Rater]:
+    """Raters by name, in the given order; blanks and repeats are dropped."""
+    seen: dict[str, Rater] = {}
+    for name in names:
+        label = values.fold(name)
+        if label and label not in seen:
+            seen[label] = Rater(label, label, label.replace(" ", ""), safe_file_part(label))
+    return list(seen.values())
+
+
+def member_raters(scores: Scores) -> list[Rater]:
+    """One rater per scored member (党员评议支部 by default): the 党员编号 is the rater."""
+    return [Rater(m.member_id, f"{m.member_id} {m.name}".strip(), m.member_id, safe_file_part(f"{m.member_id}_{m.name}"))
+            for m in scores.members]
+
+
+# --- the forms' content ---------------------------------------------------------------------
+
+def form_items(kind: FormKind, branch: Branch, scores: Scores) -> list[list[Any]]:
+    """The fixed cells of each row: scored members for 群众评议, the five 好 for 党员评议支部."""
+    if kind is BRANCH:
+        return [[index, item, FIVE_GOODS_POINTS[item]] for index, item in enumerate(layout.FIVE_GOODS, 1)]
+    rows = []
+    for index, member in enumerate(scores.members, 1):
+        record = branch.members.get(member.member_id)
+        rows.append([index, member.member_id, member.name, member.group, (record and record["岗位"]) or ""])
+    return rows
+
+
+def list_checksum(kind_key: str, fixed_rows: Iterable[Sequence[Any]]) -> str:
+    """A checksum of a form's fixed cells (as text, trimmed): changes when a row is edited, added or removed."""
+    lines = [kind_key] + ["\t".join(values.text(v) or "" for v in row) for row in fixed_rows]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+
+
+def form_table(kind: FormKind, branch_name: str, round_label: str, items: list[list[Any]], intro: str) -> FormTable:
+    """The form of `kind` listing `items`, answer columns empty; `intro` opens the note line."""
+    rows = [list(item) + [None, None] for item in items]
+    answers = {kind.grade_col: kind.grades, kind.opinion_col: ()}
+    title = f"{branch_name} {kind.title}（{round_label}）"
+    return FormTable(kind.sheet, title, intro + kind.note, kind.headers, kind.widths, rows, answers,
+                     sign_line=_sign_line(kind))
+
+
+def _sign_line(kind: FormKind) -> str:
+    who = "评议人（可不署名）" if kind is MASS else "评议人（签名）"
+    return f"{who}：＿＿＿＿＿＿＿＿＿＿　　　　评议日期：＿＿＿＿年＿＿月＿＿日"
+
+
+# --- handed-out copies ----------------------------------------------------------------------
+
+IDENTITY_LABELS = ("表单类型", "支部名称", "轮次", "评议人编号", "评议人", "名单校验码", "发放文件名", "表单版本")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a handed-out copy belongs to; stored in its very hidden sheet as label/value rows."""
+
+    kind: str
+    branch: str
+    round: str
+    rater_number: str
+    rater: str  # 评议人 as recorded in 评议记录
+    checksum: str
+    file_name: str  # the name the copy was handed out under
+    version: str = FORM_VERSION
+
+    def rows(self) -> list[list[str]]:
+        fields = (self.kind, self.branch, self.round, self.rater_number, self.rater, self.checksum, self.file_name, self.version)
+        return [["项目", "值"], *([label, value] for label, value in zip(IDENTITY_LABELS, fields))]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> "Identity | None":
+        """The identity read back from the hidden sheet; None if any field is missing."""
+        found = {values.text(row[0]): values.text(row[1]) for row in rows if len(row) >= 2}
+        fields = [found.get(label) for label in IDENTITY_LABELS]
+        return None if None in fields else cls(*fields)
+
+
+def identity_sheet(identity: Identity) -> SheetModel:
+    """The hidden sheet of a handed-out copy: its identity as label/value rows (protected)."""
+    model = SheetModel(INFO_SHEET, tab_color=None)
+    for row, pair in enumerate(identity.rows()):
+        model.put_row(row, pair)
+    model.col_widths.update({0: 12, 1: 40})
+    return model
+
+
+@dataclass(frozen=True)
+class Handout:
+    """One copy to hand out: its file name, its sheet and its identity."""
+
+    file_name: str
+    sheet: SheetModel
+    identity: Identity
+    items: int  # rows to answer
+
+
+def forms_folder_name(kind: FormKind, round_label: str) -> str:
+    """The folder of one round's copies, inside 评议表/ next to the master: 群众评议_2026上半年."""
+    return f"{kind.key}_{safe_file_part(round_label)}"
+
+
+def round_from_folder(name: str) -> str | None:
+    """The round in a folder named like `forms_folder_name` (群众评议_2026上半年 -> 2026上半年), else None."""
+    for key in FORM_KINDS:
+        if name.startswith(key + "_") and len(name) > len(key) + 1:
+            return name[len(key) + 1:]
+    return None
+
+
+def handouts(kind: FormKind, branch_name: str, round_label: str, items: list[list[Any]], raters: list[Rater]) -> list[Handout]:
+    """One copy per rater, each naming its rater and carrying its identity."""
+    checksum = list_checksum(kind.key, items)
+    copies = []
+    for rater in raters:
+        file_name = f"{kind.key}_{safe_file_part(round_label)}_{rater.file_part}.xlsx"
+        table = form_table(kind, branch_name, round_label, items, f"评议人：{rater.label}。")
+        identity = Identity(kind.key, branch_name, round_label, rater.number, rater.rater_id(round_label), checksum, file_name)
+        copies.append(Handout(file_name, form_sheet(table, banner=False), identity, len(items)))
+    return copies
+
+
+def prepare_handouts(branch: Branch, report: Report, kind: FormKind, round_label: str, today: dt.date,
+                     count: int | None = None, names: Sequence[str] = ()) -> list[Handout]:
+    """The copies of one round for numbered raters (`count`), named raters (`names`), or, for
+    党员评议支部 without either, one per scored member. ValueError if 群众评议 gets no raters."""
+    scores = score(branch, report, branch.settings.cutoff_for(today))
+    if count:
+        raters = numbered_raters(kind, count)
+    elif names:
+        raters = named_raters(names)
+    elif kind is BRANCH:
+        raters = member_raters(scores)
+    else:
+        raise ValueError(f"{kind.key} needs a number of raters or a list of names")
+    return handouts(kind, branch.settings.branch, round_label, form_items(kind, branch, scores), raters)
+
+
+def handout_lines(copies: list[Handout], folder: Path, master: Path, report: Report) -> list[str]:
+    """Chinese lines for the terminal: what was written, and what to do next."""
+    if not copies:
+        return ["没有可评议的对象或评议人，没有生成评议表。请检查“党员名册”中是否有在职或离退休党员。"]
+    kind, first = FORM_KINDS[copies[0].identity.kind], copies[0]
+    lines = [f"已生成 {len(copies)} 份{kind.title}（{first.identity.round}），在文件夹 {folder}：",
+             f"  {first.file_name}" + (f" … {copies[-1].file_name}" if len(copies) > 1 else ""),
+             f"每份列出 {first.items} {'名党员' if kind is MASS else '项'}；只有“{kind.headers[kind.grade_col]}”“意见”两列可以填写，表中没有手机号等个人信息。"]
+    bad = len(report.bad_rows(layout.MEMBERS))
+    if bad and kind is MASS:
+        lines.append(f"注意：党员名册中有 {bad} 行有错误，这些党员没有列入评议表；运行 python sync.py validate {master} 查看。")
+    lines += ["把这些文件发给评议人（也可以直接打印），交回后放进同一个文件夹，再运行：",
+              f"  python sync.py collect {master} {folder}"]
+    return lines
+
+
+# --- the master's form sheets -----------------------------------------------------------------
+
+MASTER_NOTE = "本表供打印后填写；在此表中填写的内容不会被程序读取，下次刷新会被覆盖。"
+MAX_PRINTED_MEMBERS = 300  # above this the sheets printed member by member would run to thousands of pages
+
+
+def assessment_sheets(branch: Branch, report: Report, scores: Scores, result: Tally, today: dt.date) -> list[SheetModel]:
+    """The six form sheets (layout.FORM_SHEETS) and 评议汇总, for a refresh.
+
+    Limit: with more than MAX_PRINTED_MEMBERS scored members (a county-sized book, not a
+    branch) the sheets that list every member are a one-line notice instead, and the
+    公示表 lists the branch's commitments only; 评议汇总 and the hand-outs are not limited.
+    """
+    name, round_label = branch.settings.branch, default_round(today)
+    scored = {m.member_id for m in scores.members}
+    span = f"统计 {scores.span.start.isoformat()} 至 {scores.span.end.isoformat()}"
+    listed = len(scored) <= MAX_PRINTED_MEMBERS
+    return [
+        form_sheet(form_table(MASS, name, round_label, form_items(MASS, branch, scores), MASTER_NOTE), banner=True)
+        if listed else not_printed(layout.FORM_SHEETS[0], len(scored)),
+        form_sheet(form_table(BRANCH, name, round_label, form_items(BRANCH, branch, scores), MASTER_NOTE), banner=True),
+        form_sheet(record_form(READING_FORM, branch, report, scored, name), banner=True)
+        if listed else not_printed(layout.FORM_SHEETS[2], len(scored)),
+        form_sheet(record_form(PROMISE_FORM, branch, report, scored, name), banner=True)
+        if listed else not_printed(layout.FORM_SHEETS[3], len(scored)),
+        annual_sheet(layout.FORM_SHEETS[4], f"党员年度考评表（{branch.settings.year_start.year}年度）", f"{name}　{span}",
+                     annual_blocks(branch, report, scores, result), layout.MEMBER_GRADES)
+        if listed else not_printed(layout.FORM_SHEETS[4], len(scored)),
+        form_sheet(public_notice(branch, report, scored if listed else set(), name, round_label), banner=True),
+        tally_sheet(f"评议汇总（{span}；群众评议党员按党员，党员评议支部按“五好”）", tally_rows(result)),
+    ]
+
+
+def not_printed(sheet: str, members: int) -> SheetModel:
+    """The notice standing in for a member-by-member sheet of a very large workbook."""
+    text = (f"本台账有 {members} 名计分党员，超过 {MAX_PRINTED_MEMBERS} 名，逐人打印的“{sheet}”不再生成（打印页数过多）。"
+            "评议表的发放和回收、评议汇总和积分不受影响。")
+    return table_sheet(sheet, sheet, ("说明", "计分党员"), [[text, members]], (100, 10))
+
+
+def _valid(branch: Branch, report: Report, sheet: str, scored: set[str] | None = None) -> list[Record]:
+    """Rows of `sheet` without errors (and, when `scored` is given, of scored members)."""
+    bad = report.bad_rows(sheet)
+    return [r for r in branch.records(sheet) if r.row not in bad and (scored is None or r["党员编号"] in scored)]
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """A printed form listing the rows of one input sheet (of scored members), some columns to fill in."""
+
+    name: str
+    title: str
+    sheet: str  # the input sheet listed
+    columns: tuple[str, ...]  # its columns shown, after 序号
+    widths: tuple[float, ...]
+    answers: dict[str, tuple[str, ...]]  # column -> its list; () for free text
+    note: str
+    sign_line: str = SIGN_LINE
+
+
+READING_FORM = RecordForm(
+    layout.FORM_SHEETS[2], "“读书达人”读书考评表", layout.READING,
+    ("党员编号", "姓名", "书名", "完成日期", "笔记篇数", "心得体会", "考评等级"), (6, 10, 9, 22, 12, 8, 36, 10),
+    {"考评等级": layout.READING_GRADES}, "请支部对每条读书记录评定“考评等级”（优秀、良好、合格、不合格），评定后填入“读书记录”表。",
+)
+PROMISE_FORM = RecordForm(
+    layout.FORM_SHEETS[3], "党员承诺评议表（评诺）", layout.MEMBER_PROMISES,
+    ("党员编号", "姓名", "承诺类别", "承诺事项", "承诺内容", "兑现情况", "点评意见"), (6, 10, 9, 10, 10, 36, 10, 28),
+    {"兑现情况": layout.FULFILMENTS, "点评意见": ()}, "评诺：请逐项选择“兑现情况”（已兑现、部分兑现、未兑现）并写点评意见，评定后填入“党员承诺”表。",
+    "评议人（签名）：＿＿＿＿＿＿＿＿　　领导点评（签名）：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
+)
+
+
+def record_form(spec: RecordForm, branch: Branch, report: Report, scored: set[str], branch_name: str) -> FormTable:
+    """读书考评表 or 承诺评议表: every valid row of a scored member; the answer columns preset with what is typed."""
+    rows = [[i, *(r[c] for c in spec.columns)] for i, r in enumerate(_valid(branch, report, spec.sheet, scored), 1)]
+    answers = {spec.columns.index(column) + 1: choices for column, choices in spec.answers.items()}
+    return FormTable(spec.name, f"{branch_name} {spec.title}", spec.note + MASTER_NOTE, ("序号", *spec.columns), spec.widths,
+                     rows, answers, spec.sign_line, landscape=True, row_height=None)
+
+
+def public_notice(branch: Branch, report: Report, scored: set[str], branch_name: str, round_label: str) -> FormTable:
+    """公示表 (示诺): the branch's commitments and the members' reviewed ones (审诺日期 filled). No phones."""
+    rows: list[list[Any]] = [["党支部", r["方面"], r["工作层面"], r["承诺内容"]] for r in _valid(branch, report, layout.BRANCH_PROMISES)]
+    members = _valid(branch, report, layout.MEMBER_PROMISES, scored) if scored else []
+    reviewed = [r for r in members if r["审诺日期"]]
+    rows += [[r["姓名"] or branch.member_label(r["党员编号"]), r["承诺类别"], r["承诺事项"] or "", r["承诺内容"]] for r in reviewed]
+    waiting = len(members) - len(reviewed)
+    note = "以下承诺经支部审核（审诺）后公示，欢迎师生、家长和群众监督。" + (f"另有 {waiting} 项党员承诺尚未审诺，审核后再公示。" if waiting else "")
+    if not scored:
+        note += f"计分党员超过 {MAX_PRINTED_MEMBERS} 名（或没有计分党员），党员承诺不在此表列出。"
+    return FormTable(layout.FORM_SHEETS[5], f"{branch_name} 公开承诺公示（{round_label}）", note,
+                     ("序号", "承诺人", "类别", "事项", "承诺内容"), (6, 12, 20, 16, 56),
+                     [[i, *row] for i, row in enumerate(rows, 1)], row_height=None,
+                     sign_line=f"公示时间：＿＿＿＿年＿＿月＿＿日至＿＿＿＿年＿＿月＿＿日　　　　{branch_name}（盖章）")
