@@ -169,7 +169,7 @@ def test_bad_models_are_refused():
     with pytest.raises(ValueError):
         render_xlsx.add_sheet(workbook, long_list)
     with pytest.raises(ValueError):
-        render_xlsx.add_sheet(workbook, SheetModel("b", charts=[Chart("pie", "x", (), 0, 0)]))
+        render_xlsx.add_sheet(workbook, SheetModel("b", charts=[Chart("radar", "x", (), 0, 0)]))
     nan = SheetModel("c")
     nan.put(0, 0, float("nan"))
     with pytest.raises(ValueError):

@@ -1,0 +1,131 @@
+"""Reports for the upper committee (上级党委): python reports.py PATH | python reports.py rollup FOLDER
+
+`reports.py PATH` writes the branch's yearly report (workbook with charts, HTML page, PDF)
+into `报表/` beside the master; `reports.py rollup FOLDER` reads every branch workbook of a
+folder in parallel and writes one workbook comparing them. Like sync.py: thin handlers,
+Chinese messages, documented exit codes (0 fine; 1 the report was written but the data had
+errors, or some workbooks were skipped; 2 cannot run; 3 a report file is open elsewhere),
+and the details in the log file. Neither command changes the master workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sync import ChineseParser, today_arg
+from workbook import errors, rollup
+from workbook.logs import setup_logging
+from workbook.reader import read_book
+from workbook.report_html import REPORT_DIR, ReportFiles, write_report
+from workplan import pipeline, summary
+from workplan.report import year_report
+
+log = logging.getLogger("workbench.reports")
+ROLLUP = "rollup"
+
+
+class ReportsParser(ChineseParser):
+    """sync.py's Chinese argparse, pointing at `python reports.py -h` for help."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:
+        super().exit(status, message.replace("sync.py", "reports.py") if message else message)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The yearly report of one master workbook."""
+    path = Path(args.path)
+    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today)
+    if not result.runnable:
+        for line in summary.validation_summary(result.report, path.name):
+            print(line)
+        print("缺少必需的工作表或列，无法生成报表。请按上面的建议恢复后再运行。")
+        return errors.EXIT_CANNOT_RUN
+    figures = year_report(result)
+    files = write_report(figures, Path(args.out) if args.out else path.parent / REPORT_DIR, want_pdf=not args.no_pdf)
+    print_files(files, figures.span.end)
+    if result.report.errors:
+        print(f"注意：台账校验{summary.count_line(result.report)}有错误的行没有计入报表。"
+              f"请运行 python sync.py validate {path} 查看并改正后重新生成。")
+        return errors.EXIT_FINDINGS
+    return errors.EXIT_OK
+
+
+def print_files(files: ReportFiles, until: dt.date) -> None:
+    print(f"已生成年度报表（统计到 {until.isoformat()}）：")
+    print(f"  工作簿（含图表）：{files.workbook}")
+    print(f"  网页（可用浏览器打开或直接发送）：{files.html}")
+    print(f"  图表图片 {len(files.images)} 张：{files.images[0].parent if files.images else '无'}")
+    if files.pdf:
+        print(f"  PDF：{files.pdf}")
+    for notice in files.notices:
+        print(notice)
+    log.info("report written: %s, %s, pdf %s; notices %s", files.workbook, files.html, files.pdf, files.notices)
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """One workbook comparing every branch workbook of a folder."""
+    folder = rollup.check_folder(Path(args.folder))
+    target = rollup.output_path(folder, args.out)
+    paths = rollup.branch_files(folder, exclude=[target])
+    if not paths:
+        raise errors.NoWorkbooks(folder)
+    with tqdm(total=len(paths), desc="读取各支部台账", unit="个", file=sys.stderr, disable=None) as bar:
+        outcome = rollup.Rollup(rollup.read_branches(paths, args.today, progress=lambda _: bar.update()))
+    for skipped in outcome.skipped:
+        print(f"已跳过：{skipped.problem}")
+        log.warning("skipped %s: %s\n%s", skipped.path, skipped.problem, skipped.trace)
+    if not outcome.read:
+        print("没有一个工作簿能够读取，未生成汇总。请按上面的提示处理后重新运行。")
+        return outcome.exit_code
+    written = rollup.write_rollup(outcome, target, args.today)
+    print(f"已生成汇总：{written}（{len(outcome.read)} 个支部，跳过 {len(outcome.skipped)} 个文件）")
+    return outcome.exit_code
+
+
+def build_parser(command: str) -> argparse.ArgumentParser:
+    """The parser of `reports.py PATH` or of `reports.py rollup FOLDER`."""
+    if command == ROLLUP:
+        parser = ReportsParser(prog="reports.py rollup", description="汇总：读取文件夹中各支部的总台账，生成一份对比工作簿。")
+        parser.add_argument("folder", metavar="文件夹", help="放着各支部总台账（.xlsx/.xlsm）的文件夹")
+        parser.add_argument("--out", metavar="文件或文件夹",
+                            help=f"汇总工作簿的路径（.xlsx），或放它的文件夹；默认 文件夹/{REPORT_DIR}/{rollup.ROLLUP_NAME}")
+    else:
+        parser = ReportsParser(prog="reports.py", description="给上级党委的年度报表：工作簿（含图表）、网页和 PDF。",
+                               epilog="汇总多个支部：python reports.py rollup 文件夹 [--out 文件]")
+        parser.add_argument("path", metavar="路径", help="总台账路径")
+        parser.add_argument("--out", metavar="文件夹", help=f"报表放在哪个文件夹，默认总台账旁边的 {REPORT_DIR}/")
+        parser.add_argument("--no-pdf", action="store_true", help="不生成 PDF（省去调用 LibreOffice 的时间）")
+    parser.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = ROLLUP if argv[:1] == [ROLLUP] else "report"
+    args = build_parser(command).parse_args(argv[1:] if command == ROLLUP else argv)
+    where = Path(args.folder) / rollup.ROLLUP_NAME if command == ROLLUP else Path(args.path)
+    log_file = setup_logging(where)
+    log.info("command %s %s", command, where)
+    try:
+        return cmd_rollup(args) if command == ROLLUP else cmd_report(args)
+    except errors.WorkbenchError as exc:
+        log.warning("%s: %s", type(exc).__name__, exc.user_message(), exc_info=True)
+        print(exc.user_message())
+        return exc.exit_code
+    except Exception:  # the last line of defence: no traceback reaches the user
+        log.exception("unexpected error in reports.py %s", command)
+        print(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
+        return errors.EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # output piped into `head` or a closed window: nothing left to say
+        sys.exit(errors.EXIT_OK)

@@ -1,0 +1,128 @@
+"""PNG charts of the report's tables, drawn with matplotlib in a Chinese font.
+
+Chinese labels need a CJK font: `cjk_font` looks through the fonts matplotlib knows for
+Noto Sans CJK (Debian's fonts-noto-cjk, installed by .ci/run), then Source Han Sans,
+Microsoft YaHei, SimHei, PingFang or WenQuanYi. Without any of them the charts are still
+drawn, but Chinese characters come out as empty boxes; `cjk_font` returns None so the
+caller can say so (and how to fix it) in Chinese.
+
+Only matplotlib's object API is used (no pyplot): no global figure state, no display
+needed, safe in worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from workplan.report import Share
+from workplan.report_tables import Table
+
+PREFERRED_FONTS = (
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans CN",
+    "Microsoft YaHei", "SimHei", "PingFang SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+)
+SIZE = (6.4, 3.4)  # inches; at 110 dpi about 700 x 370 pixels
+DPI = 110
+COLORS = ("#2F5597", "#C00000", "#70AD47", "#FFC000", "#7F7F7F", "#7030A0")
+LONG_LABELS = 6  # categories above this many are drawn slanted
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The name of an installed font that has Chinese characters, or None."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    for name in PREFERRED_FONTS:
+        if name in installed:
+            return name
+    return next((name for name in sorted(installed) if "CJK" in name and "Mono" not in name), None)
+
+
+def chart_png(part: Table) -> bytes:
+    """The PNG of a table's chart (the table must have one: `part.chart_rows` > 0)."""
+    hint = part.chart
+    rows = part.rows[: part.chart_rows]
+    labels = [str(row[hint.category]) for row in rows]
+    series = {part.headers[col]: [_number(row[col]) for row in rows] for col in hint.values}
+    percent = any(isinstance(row[col], Share) for row in rows for col in hint.values)
+    font = cjk_font()
+    params = {"font.family": [font] if font else ["sans-serif"], "axes.unicode_minus": False, "font.size": 9}
+    with rc_context(params), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+        axes = figure.add_subplot()
+        DRAW[hint.kind](axes, labels, series, _percent_label if percent else _label)
+        axes.set_title(hint.title, fontsize=11)
+        if hint.kind != "pie":
+            _finish_axes(axes, labels, hint.y_title, percent, len(series) > 1)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _number(value: Any) -> float:
+    """A plottable number: blanks (no votes, no sign-ins) are gaps."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+
+
+def _bar(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+    width = 0.8 / len(series)
+    for index, (name, values) in enumerate(series.items()):
+        positions = [i + (index - (len(series) - 1) / 2) * width for i in range(len(labels))]
+        bars = axes.bar(positions, [0 if math.isnan(v) else v for v in values], width, label=name,
+                        color=COLORS[index % len(COLORS)])
+        if len(series) == 1:
+            axes.bar_label(bars, labels=[fmt(v) for v in values], fontsize=8, padding=2)
+
+
+def _line(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+    for index, (name, values) in enumerate(series.items()):
+        axes.plot(range(len(labels)), values, marker="o", label=name, color=COLORS[index % len(COLORS)])
+
+
+def _pie(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+    """One series as slices; empty slices are left out so their labels do not pile up."""
+    values = next(iter(series.values()))
+    shown = [(label, value) for label, value in zip(labels, values) if value and not math.isnan(value)]
+    if not shown:
+        axes.text(0.5, 0.5, "暂无数据", ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+        return
+    total = sum(value for _, value in shown)
+    axes.pie([value for _, value in shown], labels=[f"{name} {value:g}（{value / total:.0%}）" for name, value in shown],
+             startangle=90, counterclock=False, colors=COLORS[: len(shown)], textprops={"fontsize": 9},
+             wedgeprops={"edgecolor": "white"})
+    axes.set_aspect("equal")
+
+
+DRAW = {"bar": _bar, "line": _line, "pie": _pie}
+
+
+def _label(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:g}"
+
+
+def _percent_label(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.1%}"
+
+
+def _finish_axes(axes, labels: Sequence[str], y_title: str, percent: bool, legend: bool) -> None:
+    slanted = len(labels) > LONG_LABELS or sum(len(label) for label in labels) > 40
+    axes.set_xticks(range(len(labels)), labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
+    axes.set_ylabel(y_title)
+    axes.spines[["top", "right"]].set_visible(False)
+    if percent:
+        axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axes.set_ylim(0, 1.05)
+    if not percent:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if legend:
+        axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))

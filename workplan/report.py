@@ -1,0 +1,587 @@
+"""The yearly figures for the upper committee (上级党委), computed from one refresh.
+
+Pure: a `Refresh` (validated branch, findings, scores, weekly history) in, a `YearReport`
+of plain dataclasses out; nothing here reads a file or the clock. The rules are the
+scoring rules, so the report and 个人积分 never disagree:
+
+- only rows that passed validation count (`Report.bad_rows`, as in scoring);
+- the span is scoring's: 年度开始日期 to the cut-off (积分截止日期, else today), and a
+  record counts when its own date lies in it (活动 实际日期, 书 完成日期, 评诺日期,
+  推荐日期, 评议日期); stages and development steps count when dated on or before its end;
+- members are the scored ones (在职 and 离退休, not 转出).
+
+Limits: attendance rates are 出席 ÷ the sign-in rows of completed activities (a member
+with no row for an activity is not counted as absent); `headline` is what the roll-up
+compares across branches. Phone numbers are never read; the renderers pass every text
+through `mask_phones`, in case one was typed into free text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workbook import layout
+from workbook.values import code
+
+from .branch import Branch
+from .checks.development import add_years
+from .findings import Report
+from .history import pivot
+from .pipeline import Refresh
+from .records import Record
+from .scoring import GroupScore, MemberScore, Span, planned_deadline
+
+DONE, OVERDUE, CANCELLED, PENDING = "已完成", "逾期", "已取消", "未到期"
+TEN_STATES = (DONE, OVERDUE, CANCELLED, PENDING)
+TEN_KIND = "十个一"
+NOT_FILLED = "未填写"
+READING_LEADERS = 5  # 读书达人: members ranked this high or better (ties included)
+# Development stages: the date column that starts the stage, the stage's name, the next step
+# and the rule-book's minimum wait (years) before that step, when it has one.
+DEV_STAGES = (
+    ("申请入党日期", "入党申请人", "确定为入党积极分子", None),
+    ("确定积极分子日期", "入党积极分子", "确定为发展对象", 1),
+    ("确定发展对象日期", "发展对象", "接收为预备党员", None),
+    ("接收预备党员日期", "预备党员", "转为正式党员", 1),
+    ("转正日期", "已转正", "", None),
+)
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+class Share(float):
+    """A proportion between 0 and 1, shown as a percentage by the renderers."""
+
+
+def share(part: float, whole: float) -> Share | None:
+    """part ÷ whole, or None when there is nothing to divide by."""
+    return Share(part / whole) if whole else None
+
+
+def mask_phones(text: str) -> str:
+    """Mobile numbers typed into free text become 138****5678: reports never show one."""
+    return _PHONE.sub(r"\1****\2", text)
+
+
+@dataclass(frozen=True)
+class TenActivity:
+    """One “十个一” activity and where it stands at the cut-off."""
+
+    code: str
+    name: str
+    organizer: str
+    planned: str  # 3月, 4—7月, or the 计划日期
+    day: dt.date | None  # 实际日期 when done
+    status: str  # one of TEN_STATES
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Sign-ins of one activity, member or group: 出席, 请假, 缺席 and the rate."""
+
+    key: str
+    label: str
+    group: str
+    present: int = 0
+    leave: int = 0
+    absent: int = 0
+    day: dt.date | None = None
+    kind: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.present + self.leave + self.absent
+
+    @property
+    def rate(self) -> Share | None:
+        return share(self.present, self.total)
+
+
+@dataclass
+class AttendanceFigures:
+    activities: list[Turnout]
+    members: list[Turnout]
+    groups: list[Turnout]
+
+    @property
+    def overall(self) -> Turnout:
+        """All sign-ins of completed activities in the span (every member who signed in)."""
+        rows = self.activities
+        return Turnout("", "全部", "", sum(r.present for r in rows), sum(r.leave for r in rows), sum(r.absent for r in rows))
+
+
+@dataclass
+class PromiseFigures:
+    """党员承诺: how many reached each stage, and the 兑现情况 of those reviewed in the span."""
+
+    total: int
+    reached: dict[str, int]  # 承诺, 审诺, 示诺, 评诺, 议诺 -> commitments dated at that stage
+    fulfilment: dict[str, int]  # 已兑现, 部分兑现, 未兑现, 未填写 -> reviewed (评诺日期 in span)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(self.fulfilment.values())
+
+    @property
+    def kept_rate(self) -> Share | None:
+        return share(self.fulfilment["已兑现"], self.reviewed)
+
+
+@dataclass(frozen=True)
+class DynamicPromise:
+    code: str
+    aspect: str
+    dimension: str
+    content: str
+    added: dt.date | None
+    status: str
+
+
+@dataclass
+class BranchPromiseFigures:
+    """支部承诺 by 方面 and 完成状态, and the items added during the year."""
+
+    by_aspect: dict[str, dict[str, int]]
+    dynamic: list[DynamicPromise]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(states.values()) for states in self.by_aspect.values())
+
+    def count(self, status: str) -> int:
+        return sum(states[status] for states in self.by_aspect.values())
+
+
+@dataclass(frozen=True)
+class Reader:
+    member_id: str
+    name: str
+    group: str
+    books: int
+    excellent: int
+    notes: int
+    rank: int = 0
+
+
+@dataclass
+class ReadingFigures:
+    finished: int  # books finished in the span
+    readers: int  # members with at least one
+    notes: int  # 笔记篇数 of those books
+    reading: int  # books started by the cut-off and not finished in the span
+    grades: dict[str, int]  # 考评等级 of the finished books (未填写 included)
+    leaders: list[Reader]
+
+
+@dataclass(frozen=True)
+class Recommended:
+    member_id: str
+    name: str
+    group: str
+    times: int
+    recommenders: int
+    commended: int
+
+
+@dataclass
+class RecommendationFigures:
+    total: int
+    recommenders: int  # distinct 推荐人
+    commended: int  # 是否表彰 = 是
+    steps: dict[str, int]  # 环节 -> count (未填写 included)
+    members: list[Recommended]
+
+
+@dataclass(frozen=True)
+class MemberVotes:
+    member_id: str
+    name: str
+    group: str
+    votes: int
+    excellent: int
+
+    @property
+    def rate(self) -> Share | None:
+        return share(self.excellent, self.votes)
+
+
+@dataclass(frozen=True)
+class GoodVotes:
+    """党员评议支部: the votes on one of the five 好."""
+
+    good: str
+    grades: dict[str, int]
+
+    @property
+    def votes(self) -> int:
+        return sum(self.grades.values())
+
+    @property
+    def rate(self) -> Share | None:
+        return share(self.grades["满意"], self.votes)
+
+
+@dataclass
+class EvaluationFigures:
+    member_grades: dict[str, int]  # 优秀, 合格, 基本合格, 不合格 -> votes
+    members: list[MemberVotes]
+    goods: list[GoodVotes]
+
+    @property
+    def member_votes(self) -> int:
+        return sum(self.member_grades.values())
+
+    @property
+    def excellent_rate(self) -> Share | None:
+        return share(self.member_grades["优秀"], self.member_votes)
+
+    @property
+    def branch_votes(self) -> int:
+        return sum(g.votes for g in self.goods)
+
+    @property
+    def satisfied_rate(self) -> Share | None:
+        return share(sum(g.grades["满意"] for g in self.goods), self.branch_votes)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One person on the way to membership, their stage and the next milestone."""
+
+    name: str
+    stage: str
+    since: dt.date
+    next_step: str
+    earliest: dt.date | None  # by the rule-book's interval, when it sets one
+    contact: str
+
+    def due(self, day: dt.date) -> bool:
+        """The waiting time is over by `day`."""
+        return self.earliest is not None and self.earliest <= day
+
+
+@dataclass
+class Trend:
+    """积分历史 as weeks down, groups across."""
+
+    weeks: list[str]
+    groups: list[str]
+    totals: list[list[float | None]]
+
+
+@dataclass
+class YearReport:
+    branch: str
+    year_start: dt.date
+    year_end: dt.date
+    span: Span
+    cutoff: dt.date
+    today: dt.date
+    members: int
+    errors: int
+    ten: list[TenActivity]
+    attendance: AttendanceFigures
+    promises: PromiseFigures
+    branch_promises: BranchPromiseFigures
+    reading: ReadingFigures
+    recommendations: RecommendationFigures
+    evaluations: EvaluationFigures
+    ranking: list[GroupScore]
+    trend: Trend
+    development: list[Candidate] = field(default_factory=list)
+
+    def ten_counts(self) -> dict[str, int]:
+        counts = Counter(a.status for a in self.ten)
+        return {state: counts[state] for state in TEN_STATES}
+
+    def development_counts(self) -> dict[str, int]:
+        counts = Counter(c.stage for c in self.development)
+        return {stage: counts[stage] for _, stage, _, _ in DEV_STAGES}
+
+
+def year_report(result: Refresh) -> YearReport:
+    """The yearly figures of a refresh that ran (`result.runnable`)."""
+    if result.scores is None:
+        raise ValueError("year_report needs a refresh that computed scores (result.runnable)")
+    scores = result.scores
+    view = _View(result.branch, result.report, scores.span)
+    members = {m.member_id: m for m in scores.members}
+    weeks, groups, totals = pivot(result.history)
+    return YearReport(
+        branch=result.branch.settings.branch,
+        year_start=result.branch.settings.year_start,
+        year_end=result.branch.settings.year_end,
+        span=scores.span,
+        cutoff=scores.cutoff,
+        today=result.today,
+        members=len(members),
+        errors=len(result.report.errors),
+        ten=ten_activities(view, scores.cutoff),
+        attendance=attendance(view, members),
+        promises=promises(view),
+        branch_promises=branch_promises(view),
+        reading=reading(view, members),
+        recommendations=recommendations(view, members),
+        evaluations=evaluations(view, members),
+        ranking=sorted(scores.groups, key=lambda g: (g.rank, g.group)),
+        trend=Trend(weeks, groups, totals),
+        development=development(view),
+    )
+
+
+class _View:
+    """The valid records of each sheet (rows with errors left out) and the span."""
+
+    def __init__(self, branch: Branch, report: Report, span: Span):
+        self.branch, self.report, self.span = branch, report, span
+
+    def valid(self, sheet: str) -> list[Record]:
+        bad = self.report.bad_rows(sheet)
+        return [r for r in self.branch.records(sheet) if r.row not in bad]
+
+    def by_end(self, day: dt.date | None) -> bool:
+        """Dated on or before the span's last day."""
+        return day is not None and day <= self.span.end
+
+
+# --- 十个一 ------------------------------------------------------------------------------
+
+def ten_activities(view: _View, cutoff: dt.date) -> list[TenActivity]:
+    """Every “十个一” row and its state at the cut-off, as scoring judges group activities."""
+    return [
+        TenActivity(r["活动编号"], _text(r["活动名称"]), r["组织者"] or "", _planned(r), r["实际日期"] if _done(view, r) else None,
+                    _ten_state(view, r, cutoff))
+        for r in view.valid(layout.ACTIVITIES) if r["类别"] == TEN_KIND
+    ]
+
+
+def _done(view: _View, activity: Record) -> bool:
+    return activity["状态"] == DONE and activity["实际日期"] in view.span
+
+
+def _ten_state(view: _View, activity: Record, cutoff: dt.date) -> str:
+    if _done(view, activity):
+        return DONE
+    if activity["状态"] == CANCELLED:
+        return CANCELLED
+    deadline = planned_deadline(view.branch, activity)
+    late = activity["状态"] != DONE and deadline is not None and view.span.start <= deadline < cutoff
+    return OVERDUE if late else PENDING
+
+
+def _planned(activity: Record) -> str:
+    months = activity["计划月份"]
+    if months:
+        return f"{months[0]}月" if months[0] == months[1] else f"{months[0]}—{months[1]}月"
+    return activity["计划日期"].isoformat() if activity["计划日期"] else ""
+
+
+# --- attendance --------------------------------------------------------------------------
+
+def attendance(view: _View, members: dict[str, MemberScore]) -> AttendanceFigures:
+    """Turnout by completed activity (all sign-ins), by scored member, and by their group."""
+    done = {r["活动编号"]: r for r in view.valid(layout.ACTIVITIES) if _done(view, r)}
+    by_activity: dict[str, Counter] = {key: Counter() for key in done}
+    by_member: dict[str, Counter] = {key: Counter() for key in members}
+    for record in view.valid(layout.ATTENDANCE_SHEET):
+        if record["活动编号"] in done:
+            by_activity[record["活动编号"]][record["出勤"]] += 1
+            if record["党员编号"] in by_member:
+                by_member[record["党员编号"]][record["出勤"]] += 1
+    by_group: dict[str, Counter] = {name: Counter() for name in view.branch.groups}
+    for member_id, counts in by_member.items():
+        if members[member_id].group in by_group:
+            by_group[members[member_id].group].update(counts)
+    activities = [_turnout(key, _text(a["活动名称"]), a["组织者"] or "", by_activity[key], a["实际日期"], a["类别"] or "")
+                  for key, a in done.items()]
+    people = [_turnout(key, m.name, m.group, by_member[key]) for key, m in members.items()]
+    groups = [_turnout(name, name, name, counts) for name, counts in by_group.items()]
+    return AttendanceFigures(sorted(activities, key=lambda t: (t.day, t.key)), people, groups)
+
+
+def _turnout(key: str, label: str, group: str, counts: Counter, day: dt.date | None = None, kind: str = "") -> Turnout:
+    return Turnout(key, label, group, counts["出席"], counts["请假"], counts["缺席"], day, kind)
+
+
+# --- commitments -------------------------------------------------------------------------
+
+def promises(view: _View) -> PromiseFigures:
+    """Stages reached by the cut-off, and 兑现情况 of the commitments reviewed in the span."""
+    records = [r for r in view.valid(layout.MEMBER_PROMISES) if view.by_end(r["承诺日期"])]
+    reached = {stage.removesuffix("日期"): sum(1 for r in records if view.by_end(r[stage])) for stage in layout.PROMISE_STAGES}
+    fulfilment = dict.fromkeys(layout.FULFILMENTS + (NOT_FILLED,), 0)
+    for record in records:
+        if record["评诺日期"] in view.span:
+            fulfilment[record["兑现情况"] or NOT_FILLED] += 1
+    return PromiseFigures(len(records), reached, fulfilment)
+
+
+def branch_promises(view: _View) -> BranchPromiseFigures:
+    """支部承诺 by 方面 × 完成状态; a dynamic addition counts once added by the cut-off."""
+    by_aspect = {aspect: dict.fromkeys(layout.BRANCH_PROMISE_STATES, 0) for aspect in layout.ASPECTS}
+    dynamic = []
+    for record in view.valid(layout.BRANCH_PROMISES):
+        added = record["承诺方式"] == "动态新增"
+        if added and not view.by_end(record["新增日期"]):
+            continue
+        by_aspect[record["方面"]][record["完成状态"]] += 1
+        if added:
+            dynamic.append(DynamicPromise(record["承诺编号"], record["方面"], _text(record["工作层面"]),
+                                          _text(record["承诺内容"]), record["新增日期"], record["完成状态"]))
+    return BranchPromiseFigures(by_aspect, sorted(dynamic, key=lambda d: (d.added, d.code)))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def reading(view: _View, members: dict[str, MemberScore]) -> ReadingFigures:
+    """Books finished in the span, and the 读书达人: scored members ranked by books finished."""
+    records = view.valid(layout.READING)
+    finished = [r for r in records if r["完成日期"] in view.span]
+    ongoing = [r for r in records if view.by_end(r["开始日期"]) and not view.by_end(r["完成日期"])]
+    grades = dict.fromkeys(layout.READING_GRADES + (NOT_FILLED,), 0)
+    per_member: dict[str, list[Record]] = defaultdict(list)
+    for record in finished:
+        grades[record["考评等级"] or NOT_FILLED] += 1
+        per_member[record["党员编号"]].append(record)
+    readers = [_reader(members[key], books) for key, books in per_member.items() if key in members]
+    return ReadingFigures(len(finished), len(per_member), sum(r.get("笔记篇数", 0) for r in finished), len(ongoing),
+                          grades, _leaders(readers))
+
+
+def _reader(member: MemberScore, books: list[Record]) -> Reader:
+    excellent = sum(1 for b in books if b["考评等级"] == "优秀")
+    return Reader(member.member_id, member.name, member.group, len(books), excellent, sum(b.get("笔记篇数", 0) for b in books))
+
+
+def _leaders(readers: list[Reader]) -> list[Reader]:
+    """Ranked by books finished, then 优秀 grades, then notes (equal on all three share a rank); rank ≤ 5 kept."""
+    def merit(reader: Reader) -> tuple[int, int, int]:
+        return reader.books, reader.excellent, reader.notes
+
+    ordered = sorted(readers, key=lambda r: (tuple(-x for x in merit(r)), r.member_id))
+    ranks: list[int] = []
+    for index, reader in enumerate(ordered):
+        tied = index and merit(reader) == merit(ordered[index - 1])
+        ranks.append(ranks[-1] if tied else index + 1)
+    return [replace(r, rank=rank) for r, rank in zip(ordered, ranks) if rank <= READING_LEADERS]
+
+
+# --- recommendations ---------------------------------------------------------------------
+
+def recommendations(view: _View, members: dict[str, MemberScore]) -> RecommendationFigures:
+    """“我身边的优秀共产党员” recommendations dated in the span, and the commendations."""
+    records = [r for r in view.valid(layout.RECOMMENDATIONS) if r["推荐日期"] in view.span]
+    steps = dict.fromkeys(layout.RECOMMEND_STEPS + (NOT_FILLED,), 0)
+    per_member: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        steps[record["环节"] or NOT_FILLED] += 1
+        per_member[record["党员编号"]].append(record)
+    listed = [_recommended(view.branch, key, rows, members) for key, rows in per_member.items()]
+    return RecommendationFigures(
+        len(records), len({r["推荐人"] for r in records}), sum(1 for r in records if r["是否表彰"] == "是"), steps,
+        sorted(listed, key=lambda m: (-m.commended, -m.recommenders, -m.times, m.member_id)),
+    )
+
+
+def _recommended(branch: Branch, member_id: str, rows: list[Record], members: dict[str, MemberScore]) -> Recommended:
+    name, group = _who(branch, member_id, members)
+    return Recommended(member_id, name, group, len(rows), len({r["推荐人"] for r in rows}),
+                       sum(1 for r in rows if r["是否表彰"] == "是"))
+
+
+def _who(branch: Branch, member_id: str, members: dict[str, MemberScore]) -> tuple[str, str]:
+    """Name and group of a member; a 转出 member is still named from the roster."""
+    if member_id in members:
+        return members[member_id].name, members[member_id].group
+    record = branch.members.get(member_id)
+    return (_text(record["姓名"]), _text(record["党小组"])) if record else ("", "")
+
+
+# --- evaluations -------------------------------------------------------------------------
+
+def evaluations(view: _View, members: dict[str, MemberScore]) -> EvaluationFigures:
+    """Votes dated in the span: 群众评议党员 grades and 优秀 per member; 满意 per 好."""
+    votes = [r for r in view.valid(layout.EVALUATIONS) if r["评议日期"] in view.span]
+    on_members = [r for r in votes if r["评议类型"] == layout.EVAL_MEMBER and r["等次"] in layout.MEMBER_GRADES]
+    grades = Counter(r["等次"] for r in on_members)
+    per_member: dict[str, Counter] = defaultdict(Counter)
+    for record in on_members:
+        per_member[code(record["评议对象"]) or ""][record["等次"]] += 1
+    listed = [MemberVotes(key, m.name, m.group, sum(per_member[key].values()), per_member[key]["优秀"])
+              for key, m in members.items() if key in per_member]
+    on_branch = [r for r in votes if r["评议类型"] == layout.EVAL_BRANCH and r["等次"] in layout.BRANCH_GRADES]
+    goods = [GoodVotes(good, _counts(layout.BRANCH_GRADES, (r["等次"] for r in on_branch if r["评议对象"] == good)))
+             for good in layout.FIVE_GOODS]
+    return EvaluationFigures(_counts(layout.MEMBER_GRADES, grades.elements()), listed, goods)
+
+
+def _counts(keys: Iterable[str], values: Iterable[str]) -> dict[str, int]:
+    counts = Counter(values)
+    return {key: counts[key] for key in keys}
+
+
+# --- development -------------------------------------------------------------------------
+
+def development(view: _View) -> list[Candidate]:
+    """Each person's stage at the cut-off (the last stage dated by then) and the next milestone."""
+    people = []
+    for record in view.valid(layout.DEVELOPMENT):
+        reached = [stage for stage in DEV_STAGES if view.by_end(record[stage[0]])]
+        if reached:
+            people.append(_candidate(record, reached[-1]))
+    order = [stage for _, stage, _, _ in DEV_STAGES]
+    return sorted(people, key=lambda c: (order.index(c.stage), c.since, c.name))
+
+
+def _candidate(record: Record, stage: tuple[str, str, str, int | None]) -> Candidate:
+    column, name, next_step, years = stage
+    since = record[column]
+    earliest = add_years(since, years) if years else None
+    return Candidate(_text(record["姓名"]), name, since, next_step, earliest, _text(record["培养联系人"]))
+
+
+# --- the figures the roll-up compares ----------------------------------------------------
+
+def headline(report: YearReport) -> list[tuple[str, Any]]:
+    """The key figures, in order: the report's 概况 and one row of the roll-up."""
+    ten, turnout = report.ten_counts(), report.attendance.overall
+    evaluations, dev = report.evaluations, report.development_counts()
+    leaders = [g for g in report.ranking if g.rank == 1]
+    return [
+        ("计分党员", report.members),
+        ("党小组", len(report.ranking)),
+        ("十个一计划", len(report.ten)),
+        ("十个一已完成", ten[DONE]),
+        ("十个一逾期", ten[OVERDUE]),
+        ("十个一已取消", ten[CANCELLED]),
+        ("十个一完成率", share(ten[DONE], len(report.ten))),
+        ("签到人次", turnout.total),
+        ("出勤率", turnout.rate),
+        ("党员承诺", report.promises.total),
+        ("已评诺承诺", report.promises.reviewed),
+        ("承诺兑现率", report.promises.kept_rate),
+        ("支部承诺", report.branch_promises.total),
+        ("支部承诺已完成", report.branch_promises.count("已完成")),
+        ("动态新增承诺", len(report.branch_promises.dynamic)),
+        ("读完书目", report.reading.finished),
+        ("读书党员", report.reading.readers),
+        ("人均读完", round(report.reading.finished / report.members, 2) if report.members else None),
+        ("推荐次数", report.recommendations.total),
+        ("表彰次数", report.recommendations.commended),
+        ("群众评议票数", evaluations.member_votes),
+        ("群众评议优秀率", evaluations.excellent_rate),
+        ("评议支部票数", evaluations.branch_votes),
+        ("评议支部满意率", evaluations.satisfied_rate),
+        ("第一名小组", "、".join(g.group for g in leaders)),
+        ("第一名总分", leaders[0].total if leaders else None),
+        *((f"发展：{stage}", count) for stage, count in dev.items()),
+        ("校验错误", report.errors),
+    ]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

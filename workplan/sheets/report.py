@@ -1,0 +1,143 @@
+"""The report workbook: one sheet per section, its tables stacked, each chart below its table.
+
+Pure: `Section`s in, `SheetModel`s out (rendered by `workbook.render_xlsx.write_standalone`).
+Unlike the master's generated sheets these are not protected and carry no banner: the
+report is a file handed to the upper committee, who may annotate it. Charts are native
+Excel charts drawn from the table cells, so they follow any correction typed there.
+Printing: A4, fit to the page width, landscape when a table is wide.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel, Style
+
+from ..report import Share, YearReport
+from ..report_tables import (
+    NONE_YET, Section, Table, failures_table, report_sections, report_subtitle, report_title, rollup_table,
+)
+from .common import CELL, HEADER_STYLE, TITLE_STYLE, WRAP, style_for
+
+PERCENT = Style(border=True, num_format="0.0%", align="right")
+TABLE_TITLE = Style(bold=True, size=12, color="#1F4E79")
+NOTE = Style(italic=True, color="#595959", size=9)
+SUBTITLE = Style(color="#404040", size=10)
+CHART_WIDTH, CHART_HEIGHT = 560, 300
+ROW_PIXELS = 20  # Excel's default row height
+LINE_POINTS = 15  # the height of one line of text
+WIDE = 7  # tables with more columns print landscape
+MIN_WIDTH, MAX_WIDTH = 6, 40
+FROZEN_COLUMNS, FIGURE_WIDTH = 2, 10  # the roll-up: 支部名称 and 文件 stay in view; each figure 10 wide
+
+
+def report_sheets(report: YearReport) -> list[SheetModel]:
+    """The sheets of the yearly report workbook."""
+    title, subtitle = report_title(report), report_subtitle(report)
+    return [section_sheet(section, title, subtitle) for section in report_sections(report)]
+
+
+def rollup_sheets(
+    rows: Sequence[tuple[str, YearReport]], failures: Sequence[tuple[str, str]], subtitle: str
+) -> list[SheetModel]:
+    """The roll-up workbook: the branches side by side, then (if any) the files that could not be read."""
+    heading = "各支部党建工作汇总"
+    compare = section_sheet(Section("各支部对比", "各支部党建工作对比", (rollup_table(rows),)), heading, subtitle)
+    _many_columns(compare)
+    sheets = [compare]
+    if failures:
+        sheets.append(section_sheet(Section("未能读取", "未能读取的文件", (failures_table(failures),)), heading, subtitle))
+    return sheets
+
+
+def _many_columns(model: SheetModel) -> None:
+    """A table of many figures: wrapped narrow headers, names frozen, printed across pages."""
+    header = min(row for (row, col), cell in model.cells.items() if col == 0 and cell.style is HEADER_STYLE)
+    for col in range(FROZEN_COLUMNS, model.max_col + 1):
+        values = [cell.value for (row, c), cell in model.cells.items() if c == col and row > header]
+        model.col_widths[col] = max([FIGURE_WIDTH] + [_display_width(v) + 2 for v in values])
+    model.row_heights[header] = 45
+    model.freeze = (header + 1, FROZEN_COLUMNS)
+    model.print_setup = PrintSetup(landscape=True, fit_width=False, scale=70, repeat_rows=(header, header),
+                                   header=model.print_setup.header)
+
+
+def section_sheet(section: Section, heading: str, subtitle: str) -> SheetModel:
+    """A sheet: the report's heading, then each table with its title, note and chart."""
+    model = SheetModel(section.name, tab_color=None, protect=False)
+    model.put(0, 0, heading, TITLE_STYLE)
+    model.row_heights[0] = 24
+    model.put(1, 0, subtitle, SUBTITLE)
+    row = 3
+    for part in section.tables:
+        row = _put_table(model, row, part) + 1
+    _set_widths(model, section.tables)
+    wide = max(len(t.headers) for t in section.tables) >= WIDE
+    model.print_setup = PrintSetup(landscape=wide, header="&C" + section.title)
+    return model
+
+
+def _put_table(model: SheetModel, row: int, part: Table) -> int:
+    """Write one table from `row`; return the first free row below it (and its chart)."""
+    model.put(row, 0, part.title, TABLE_TITLE)
+    row += 1
+    if part.note:
+        model.put(row, 0, part.note, NOTE)
+        row += 1
+    model.put_row(row, list(part.headers), HEADER_STYLE)
+    header_row, first = row, row + 1
+    for offset, values in enumerate(part.rows):
+        for col, value in enumerate(values):
+            model.put(first + offset, col, value, _style(value))
+        lines = max([math.ceil(_display_width(v) / MAX_WIDTH) for v in values if isinstance(v, str)] + [1])
+        if lines > 1:  # wrapped text: LibreOffice keeps the default height unless told
+            model.row_heights[first + offset] = LINE_POINTS * lines
+    if not part.rows:
+        model.put(first, 0, NONE_YET, CELL)
+        return first + 1
+    row = first + len(part.rows)
+    if part.chart_rows:
+        model.charts.append(_chart(part, header_row, first, row + 1))
+        row += math.ceil(CHART_HEIGHT / ROW_PIXELS) + 2
+    return row
+
+
+def _chart(part: Table, header_row: int, first: int, at_row: int) -> Chart:
+    """A native chart of the table's first `chart_rows` rows, placed at `at_row`."""
+    hint = part.chart
+    last = first + part.chart_rows - 1
+    series = tuple(Series(part.headers[col], first, col, last, hint.category, name_row=header_row) for col in hint.values)
+    percent = any(isinstance(row[col], Share) for row in part.rows for col in hint.values)
+    return Chart(hint.kind, hint.title, series, at_row, 0, CHART_WIDTH, CHART_HEIGHT, y_title=hint.y_title,
+                 y_format="0%" if percent else "")
+
+
+def _style(value: Any) -> Style:
+    """Percentages as 82.5%, long text wrapped in its cell, the rest as the generated sheets show it."""
+    if isinstance(value, Share):
+        return PERCENT
+    if isinstance(value, str) and _display_width(value) > MAX_WIDTH:
+        return WRAP
+    return style_for(value)
+
+
+def _set_widths(model: SheetModel, tables: Sequence[Table]) -> None:
+    """Each column as wide as its longest header or value (CJK counted double), within limits."""
+    widths: dict[int, float] = {}
+    for part in tables:
+        for row in [list(part.headers), *part.rows]:
+            for col, value in enumerate(row):
+                widths[col] = max(widths.get(col, MIN_WIDTH), min(_display_width(value) + 2, MAX_WIDTH))
+    model.col_widths.update(widths)
+
+
+def _display_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return 8
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
