@@ -16,9 +16,10 @@ import re
 import sys
 from pathlib import Path
 
-from workbook import errors, layout, package, runlog
+from workbook import errors, layout, package, runlog, xlsm
 from workbook.create import build_master, default_data
 from workbook.demo import demo_data
+from workbook.launchers import write_launchers
 from workbook.logs import setup_logging
 from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
@@ -27,6 +28,8 @@ from workplan import pipeline, summary
 from workplan.ics import to_ics
 from workplan.reminders import unknown_year_message
 from workplan.settings import parse_refresh, read_settings
+from workbook import append, formfiles
+from workplan import collect, forms
 from workbook.watch import Watcher
 
 log = logging.getLogger("workbench.sync")
@@ -58,12 +61,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path.exists():
         print(f"{path} 已经存在，为避免覆盖已有数据，程序没有写入。请换一个文件名，或先把旧文件移走。")
         return errors.EXIT_CANNOT_RUN
-    if path.suffix.lower() != ".xlsx":
-        print(f"新建的总台账须以 .xlsx 结尾，例如 {path.with_suffix('.xlsx')}")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        print(f"新建的总台账须以 .xlsm（带按钮）或 .xlsx 结尾，例如 {path.with_suffix('.xlsm')}")
         return errors.EXIT_CANNOT_RUN
     groups = [g.strip() for g in re.split(r"[,，、]", args.groups or "") if g.strip()]
     build_master(path, default_data(args.branch, args.year or args.today.year, groups))
+    launchers = write_launchers(path)
     print(f"已新建总台账：{path}")
+    if path.suffix.lower() == ".xlsm":
+        print("“使用说明”表上有校验、刷新、日历、生成评议表、回收评议表、生成报表按钮（需在 Excel 中启用宏，见 README）。")
+    print("在 WPS 或没有 Excel 的电脑上，关闭工作簿后双击旁边的 " + "、".join(p.name for p in launchers if p.suffix == ".cmd")
+          + " 即可运行同样的操作。")
     print("下一步：在“基本设置”核对年度，在“党小组”“党员名册”中登记小组和党员，然后运行：")
     print(f"  python sync.py validate {path}")
     return errors.EXIT_OK
@@ -105,6 +113,82 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def form_type_arg(text: str) -> forms.FormKind:
+    """--type: 群众评议 or 党员评议支部 (the 评议类型 names are taken too)."""
+    kind = forms.FORM_KINDS.get(text.strip()) or forms.KIND_BY_TYPE.get(text.strip())
+    if kind is None:
+        raise argparse.ArgumentTypeError(f"评议表类型“{text}”无效，可选：{'、'.join(forms.FORM_KINDS)}")
+    return kind
+
+
+def count_arg(text: str) -> int:
+    """--raters: how many numbered copies (1 to 999)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= forms.MAX_RATERS:
+        raise argparse.ArgumentTypeError(f"评议人数“{text}”无效，请写 1 到 {forms.MAX_RATERS} 之间的整数")
+    return int(text)
+
+
+def round_arg(text: str) -> str:
+    """--round: a short name such as 2026上半年, usable in a folder name."""
+    try:
+        return forms.check_round(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"轮次“{text}”不能用作文件夹名，请写成 2026上半年 这样的简短名称") from None
+
+
+def load_master(path: Path, today: dt.date) -> pipeline.Refresh:
+    """The master read and validated (nothing written)."""
+    return pipeline.validate_only(read_book(path, pipeline.wanted_for_refresh()), today)
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    """Hand out one form per rater, in 评议表/<类型>_<轮次>/ next to the master."""
+    path, kind = Path(args.path), args.type
+    loaded = load_master(path, args.today)
+    if not loaded.runnable:
+        return report_findings(path, loaded)
+    if kind is forms.MASS and not (args.raters or args.raters_file):
+        print("群众评议要给出评议人：--raters 人数（表按 01、02…编号，不记名），或 --raters-file 名单文件（每行一个姓名）。")
+        return errors.EXIT_CANNOT_RUN
+    names = formfiles.read_rater_names(args.raters_file) if args.raters_file else ()
+    round_label = args.round or forms.default_round(args.today)
+    copies = forms.prepare_handouts(loaded.branch, loaded.report, kind, round_label, args.today, args.raters, names)
+    folder = path.parent / forms.FORMS_FOLDER / forms.forms_folder_name(kind, round_label)
+    formfiles.write_handouts(folder, copies)
+    for line in forms.handout_lines(copies, folder, path, loaded.report):
+        print(line)
+    return errors.EXIT_OK
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    """Check the returned forms in FOLDER and add their answers to 评议记录 (never twice)."""
+    path, folder = Path(args.path), Path(args.folder)
+    loaded = load_master(path, args.today)
+    if not loaded.runnable:
+        return report_findings(path, loaded)
+    round_label = args.round or forms.round_from_folder(folder.name) or forms.default_round(args.today)
+    files, skipped = formfiles.returned_files(folder)
+    result = collect.collect([formfiles.read_returned(f) for f in files], loaded.branch, round_label, args.today)
+    for line in collect.summary_lines(result, folder.name, round_label, [p.name for p in skipped]):
+        print(line)
+    for finding in result.report.sorted():
+        log.info("form finding %s", finding.describe())
+    if result.rows:
+        write_votes(path, loaded, result)
+    else:
+        print("没有新的评议需要写入，总台账没有改动。")
+    return errors.EXIT_FINDINGS if result.report.errors else errors.EXIT_OK
+
+
+def write_votes(path: Path, loaded: pipeline.Refresh, result: collect.Collection) -> None:
+    """Append the new votes to 评议记录 through the safe writer, and say where they went."""
+    rows = result.sheet_rows(loaded.branch.table(layout.EVALUATIONS).columns)
+    done = append.append_to_master(path, layout.EVALUATIONS, rows, loaded.branch.settings.keep_backups, dt.datetime.now)
+    log.info("appended %d votes to %s rows %d-%d; backup %s", len(rows), path, done.result.first_row, done.result.last_row, done.backup)
+    print(f"已写入“{path.name}”的“评议记录”第 {done.result.first_row} 至 {done.result.last_row} 行。写入前的备份：{done.backup}")
+    print(f"下一步：运行 python sync.py refresh {path}，更新“评议汇总”和积分。")
+
+
 def report_findings(path: Path, result: pipeline.Refresh) -> int:
     """Print the validation summary, log every finding; the exit code of the findings."""
     for line in summary.validation_summary(result.report, path.name):
@@ -124,7 +208,7 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
     if not result.runnable:
         runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")
         return code
-    sheets = [s for s in result.sheets if only is None or s.name in only]
+    sheets = xlsm.with_refresh_buttons([s for s in result.sheets if only is None or s.name in only], path)
     edited = [name for name in package.edited_sheets(path) if name in {s.name for s in sheets}]
     done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
     log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)
@@ -156,6 +240,8 @@ COMMANDS = {
     "refresh": (cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒"),
     "calendar": (cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics"),
     "watch": (cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新（Ctrl+C 停止）"),
+    "forms": (cmd_forms, "生成评议表：每名评议人一份，放在总台账旁的“评议表”文件夹中"),
+    "collect": (cmd_collect, "回收评议表：检查交回的表，把有效的评议写入“评议记录”（不会重复计入）"),
 }
 
 
@@ -183,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ChineseParser(prog="sync.py", description="党建工作台账：校验、计算积分、生成日历和评议表。")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseParser)
     init = commands.add_parser("init", help=COMMANDS["init"][1])
-    init.add_argument("path", metavar="路径", help="新总台账的路径（.xlsx）")
+    init.add_argument("path", metavar="路径", help="新总台账的路径：.xlsm 带 Excel 按钮，.xlsx 不带")
     init.add_argument("--branch", required=True, help="支部名称")
     init.add_argument("--year", type=int, help="工作年度，默认今年")
     init.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
@@ -197,9 +283,26 @@ def build_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help=COMMANDS["watch"][1])
     watch.add_argument("path", metavar="路径", help="总台账路径")
     watch.add_argument("--at", type=refresh_arg, help="刷新时间，如“周一 07:00”；默认取“基本设置”中的每周刷新时间")
+    subs += _form_parsers(commands)
     for sub in subs:
         sub.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
     return parser
+
+
+def _form_parsers(commands) -> list[argparse.ArgumentParser]:
+    """The forms and collect commands."""
+    hand_out = commands.add_parser("forms", help=COMMANDS["forms"][1])
+    hand_out.add_argument("path", metavar="路径", help="总台账路径")
+    hand_out.add_argument("--type", required=True, type=form_type_arg, help="评议表类型：群众评议 或 党员评议支部")
+    raters = hand_out.add_mutually_exclusive_group()
+    raters.add_argument("--raters", type=count_arg, help="评议人数：按 01、02…编号，不记名")
+    raters.add_argument("--raters-file", help="评议人名单：.txt 每行一个姓名，或 .xlsx 第一列")
+    take_back = commands.add_parser("collect", help=COMMANDS["collect"][1])
+    take_back.add_argument("path", metavar="路径", help="总台账路径")
+    take_back.add_argument("folder", metavar="文件夹", help="放交回的评议表的文件夹")
+    for sub in (hand_out, take_back):
+        sub.add_argument("--round", type=round_arg, help="轮次，如 2026上半年；默认按今天（或文件夹名）确定")
+    return [hand_out, take_back]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
-from . import layout
+from . import layout, xlsm
 from .layout import Column, SheetSpec
 from .guide import GUIDE_LINES
 
@@ -48,6 +48,7 @@ def default_settings(branch: str, year: int) -> list[dict[str, Any]]:
         "积分截止日期": None,
         "每周刷新时间": "周一 07:00",
         "备份保留份数": 20,
+        "群众评议份数": 20,
     }
     rows = [{"项目": key, "值": values[key], "说明": note} for key, note in layout.SETTING_KEYS]
     rows += [{"项目": key, "值": rule, "说明": note} for key, rule, note in layout.MEETING_KEYS]
@@ -83,22 +84,49 @@ def default_data(branch: str, year: int, groups: list[str] | None = None) -> dic
 
 
 def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large: bool = False) -> Path:
-    """Write a new master workbook at `path` (.xlsx) holding `data` (sheet -> rows of header -> value).
+    """Write a new master workbook at `path` holding `data` (sheet -> rows of header -> value).
 
-    `large` streams rows to disk (xlsxwriter's constant_memory), for benchmark-sized books.
+    A path ending in .xlsm gets the buttons on 使用说明, an `xlwings.conf` sheet and the VBA
+    project behind the buttons (workbook/xlsm.py). `large` streams rows to disk
+    (xlsxwriter's constant_memory), for benchmark-sized books.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     book = xlsxwriter.Workbook(str(path), {**options, "constant_memory": large})
     formats = _Formats(book)
-    _write_guide(book, formats)
+    macro_enabled = path.suffix.lower() == ".xlsm"
+    guide = _write_guide(book, formats)
     for spec in layout.INPUT_SHEETS:
         _write_input_sheet(book, formats, spec, data.get(spec.name, []))
     book.define_name(layout.GROUP_LIST_NAME, layout.GROUP_LIST_REF)
     book.set_properties({"title": "党建工作台账", "comments": "由党建工作台账程序生成"})
+    if macro_enabled:
+        _add_buttons(guide)
+        _write_conf_sheet(book)
     book.close()
+    if macro_enabled:
+        xlsm.add_vba_project(path)
     return path
+
+
+def _add_buttons(sheet) -> None:
+    """One button per action, to the right of the instructions."""
+    sheet.set_column(1, 1, 18)
+    for index, action in enumerate(xlsm.ACTIONS):
+        sheet.insert_button(2 + 2 * index, 1, {"macro": action.sub, "caption": action.caption,
+                                                "width": 120, "height": 30, "font": {"name": "宋体", "size": 12}})
+
+
+def _write_conf_sheet(book) -> None:
+    """The xlwings.conf sheet the buttons read: interpreter and PYTHONPATH (hidden; an admin may unhide it)."""
+    sheet = book.add_worksheet(xlsm.CONF_SHEET)
+    for row, (key, value) in enumerate(xlsm.conf_rows()):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 60)
+    sheet.hide()
 
 
 class _Formats:
@@ -190,7 +218,7 @@ def _print_setup(sheet) -> None:
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _write_guide(book, formats: _Formats) -> None:
+def _write_guide(book, formats: _Formats):
     sheet = book.add_worksheet(layout.GUIDE)
     sheet.set_column(0, 0, 100, formats.wrap)
     sheet.write_string(0, 0, "党建工作台账 使用说明", formats.title)
@@ -200,3 +228,4 @@ def _write_guide(book, formats: _Formats) -> None:
     sheet.set_tab_color("#2F75B5")
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
+    return sheet

@@ -98,3 +98,43 @@ class WriteFailed(WorkbenchError):
     """The new file did not read back as expected; the original was left untouched."""
 
     template = "写入 {path} 时检查未通过（{detail}），原工作簿没有改动。请把日志文件发给维护人员。"
+
+
+class NotAFolder(WorkbenchError):
+    """The roll-up was given a file, not a folder."""
+
+    template = "{path} 不是文件夹。汇总需要一个放着各支部总台账的文件夹，例如：python reports.py rollup 各支部台账"
+
+
+class NoWorkbooks(WorkbenchError):
+    """The folder holds no branch workbook."""
+
+    template = "文件夹 {path} 中没有找到总台账（.xlsx 或 .xlsm 文件）。请把各支部的总台账复制到这个文件夹后再运行。"
+
+
+class ReportOpen(WorkbenchError):
+    """A report file to be replaced is open in another program."""
+
+    template = "报表文件 {path} 正在被其他程序（Excel、WPS、浏览器或 PDF 阅读器）打开，无法覆盖。请关闭它后再运行。"
+    exit_code = EXIT_BUSY
+
+
+class OutNotAFolder(WorkbenchError):
+    """--out names a file where a folder for the report is needed."""
+
+    template = "{path} 是一个文件，不是文件夹。--out 请给出存放报表的文件夹，例如 --out 报表；文件名由程序按支部名称和年度起。"
+
+
+class PdfFailed(WorkbenchError):
+    """LibreOffice did not turn the workbook into a PDF."""
+
+    template = (
+        "PDF 没有生成：LibreOffice 转换 {path} 时出错（{detail}）。"
+        "工作簿和网页版报表不受影响；可以用 Excel 或 WPS 打开报表工作簿后“另存为 PDF”。"
+    )
+
+
+class FormError(WorkbenchError):
+    """Forms cannot be handed out or collected: a folder or a rater list is not usable."""
+
+    template = "{detail}"

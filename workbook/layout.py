@@ -135,6 +135,7 @@ SETTING_KEYS = (
     ("积分截止日期", "积分统计到哪一天；留空表示统计到今天"),
     ("每周刷新时间", "自动刷新的时间，如：周一 07:00"),
     ("备份保留份数", "每次写入前自动备份，最多保留几份，如 20"),
+    ("群众评议份数", "点“生成评议表”按钮时，为群众评议准备几份不记名的表（按 01、02…编号），如 20"),
 )
 # Regular meetings (三会一课 and 主题党日): name, default rule, note. See workplan/meetings.py.
 MEETING_KEYS = (
@@ -348,6 +349,7 @@ HISTORY_SHEET = "积分历史"
 CALENDAR_SHEET = "活动日历"
 REMINDERS_SHEET = "近期提醒"
 FORM_SHEETS = ("群众评议表", "党员评议支部表", "读书考评表", "承诺评议表", "党员年度考评表", "公示表")
+EVAL_SUMMARY_SHEET = "评议汇总"  # the tallies of 评议记录: per member grades, per 好 satisfaction
 GENERATED_SHEETS = (
     VALIDATION_SHEET,
     MEMBER_SCORES_SHEET,
@@ -355,7 +357,7 @@ GENERATED_SHEETS = (
     HISTORY_SHEET,
     CALENDAR_SHEET,
     REMINDERS_SHEET,
-) + FORM_SHEETS
+) + FORM_SHEETS + (EVAL_SUMMARY_SHEET,)
 
 VALIDATION_HEADERS = ("级别", "工作表", "单元格", "列名", "值", "问题", "建议")
 

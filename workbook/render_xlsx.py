@@ -36,7 +36,7 @@ WORKBOOK_OPTIONS = {
 DEFAULT_DATE_FORMAT = "yyyy-mm-dd"
 LINK_STYLE = Style(color="#0563C1", underline=True)
 PAPER_A4 = 9
-CHART_TYPES = {"bar": "column", "line": "line"}
+CHART_TYPES = {"bar": "column", "line": "line", "pie": "pie"}
 MAX_LIST_CHARS = 255  # Excel's limit for an inline drop-down list ("a,b,c")
 MAX_PROMPT_CHARS = 255
 
@@ -128,6 +128,9 @@ def add_sheet(workbook: Workbook, model: SheetModel) -> Worksheet:
         _write_conditional(sheet, conditional, formats)
     for chart in model.charts:
         _write_chart(workbook, sheet, chart)
+    for button in model.buttons:
+        sheet.insert_button(button.row, button.col, {"macro": button.macro, "caption": button.caption,
+                                                     "width": button.width, "height": button.height})
     _write_print(sheet, model.print_setup)
     if model.autofilter:
         sheet.autofilter(*model.autofilter)
@@ -136,11 +139,16 @@ def add_sheet(workbook: Workbook, model: SheetModel) -> Worksheet:
     return sheet
 
 
-def write_standalone(path: str | Path, models: list[SheetModel]) -> Path:
-    """Write a new workbook at `path` holding the sheets of `models`, in order."""
+def write_standalone(path: str | Path, models: list[SheetModel], properties: dict[str, str] | None = None) -> Path:
+    """Write a new workbook at `path` holding the sheets of `models`, in order.
+
+    `properties` are document properties (title, comments, ...) as xlsxwriter names them.
+    """
     if not models:
         raise ValueError("write_standalone needs at least one sheet")
     workbook = new_workbook(str(path))
+    if properties:
+        workbook.set_properties(properties)
     for model in models:
         add_sheet(workbook, model)
     workbook.close()
@@ -264,24 +272,26 @@ def _write_conditional(sheet: Worksheet, rule: ConditionalFill, formats: FormatC
 
 
 def _write_chart(workbook: Workbook, sheet: Worksheet, spec: Chart) -> None:
-    """A column or line chart drawn from cells of the same sheet."""
+    """A column, line or pie chart drawn from cells of the same sheet; a pie shows percentages."""
     if spec.kind not in CHART_TYPES:
         raise ValueError(f"unknown chart kind {spec.kind!r}; expected one of {sorted(CHART_TYPES)}")
     chart = workbook.add_chart({"type": CHART_TYPES[spec.kind]})
     name = sheet.get_name()
     for series in spec.series:
-        chart.add_series(
-            {
-                "name": [name, series.name_row, series.col] if series.name_row is not None else series.name,
-                "categories": [name, series.first_row, series.category_col, series.last_row, series.category_col],
-                "values": [name, series.first_row, series.col, series.last_row, series.col],
-            }
-        )
+        options = {
+            "name": [name, series.name_row, series.col] if series.name_row is not None else series.name,
+            "categories": [name, series.first_row, series.category_col, series.last_row, series.category_col],
+            "values": [name, series.first_row, series.col, series.last_row, series.col],
+        }
+        if spec.kind == "pie":
+            options["data_labels"] = {"percentage": True, "category": True, "separator": "\n"}
+        chart.add_series(options)
     chart.set_title({"name": spec.title})
     if spec.x_title:
         chart.set_x_axis({"name": spec.x_title})
-    if spec.y_title:
-        chart.set_y_axis({"name": spec.y_title})
+    y_axis = {key: value for key, value in (("name", spec.y_title), ("num_format", spec.y_format)) if value}
+    if y_axis:
+        chart.set_y_axis(y_axis)
     chart.set_size({"width": spec.width, "height": spec.height})
     sheet.insert_chart(spec.row, spec.col, chart)
 

@@ -87,7 +87,7 @@ class Series:
 class Chart:
     """A native chart placed at (row, col), drawn from cells of the same sheet."""
 
-    kind: str  # "bar" (vertical columns) or "line"
+    kind: str  # "bar" (vertical columns), "line", or "pie" (one series, shares of a whole)
     title: str
     series: tuple[Series, ...]
     row: int
@@ -96,6 +96,19 @@ class Chart:
     height: int = 300
     x_title: str = ""
     y_title: str = ""
+    y_format: str = ""  # number format of the value axis, e.g. "0%"; "" keeps the back end's default
+
+
+@dataclass(frozen=True)
+class Button:
+    """A form button at (row, col) that runs a VBA macro (only useful in an .xlsm)."""
+
+    row: int
+    col: int
+    caption: str
+    macro: str
+    width: int = 100  # pixels
+    height: int = 28
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ class SheetModel:
     validations: list[Validation] = field(default_factory=list)
     conditional: list[ConditionalFill] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
     print_setup: PrintSetup = field(default_factory=PrintSetup)
     protect: bool = True  # protected without a password; unlocked cells stay editable
     tab_color: str | None = GENERATED_TAB_COLOR

@@ -21,6 +21,7 @@ WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _REFRESH = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])\s*(\d{1,2})(?:[:：点时](\d{2})?)?分?$")
 DEFAULT_KEEP = 20
+DEFAULT_MASS_RATERS = 20
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Settings:
     refresh: RefreshTime
     keep_backups: int
     rows: dict[str, int]  # 项目 -> Excel row, for locating findings
-    meetings: dict[str, MeetingRule | None] = field(default_factory=dict)  # 支委会 -> rule (None: not held)
+    meetings: dict[str, MeetingRule | None] = field(default_factory=dict)
+    mass_raters: int = DEFAULT_MASS_RATERS  # copies of the 群众评议 form the button hands out  # 支委会 -> rule (None: not held)
 
     def cutoff_for(self, today: dt.date) -> dt.date:
         """The date scores are counted up to: 积分截止日期, else today."""
@@ -97,6 +99,7 @@ def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[
         refresh=reader.get("每周刷新时间", parse_refresh, RefreshTime(0, 7, 0), "请写成“周一 07:00”的形式", False),
         keep_backups=reader.get("备份保留份数", _positive_int, DEFAULT_KEEP, "请填写 1 以上的整数，如 20", False),
         rows={key: row for key, (row, _) in pairs.items()},
+        mass_raters=reader.get("群众评议份数", _positive_int, DEFAULT_MASS_RATERS, "请填写 1 以上的整数，如 20", False),
         meetings={key: reader.get(key, parse_rule, parse_rule(rule), MEETING_HINT, False, blank=None)
                   for key, rule, _ in layout.MEETING_KEYS},
     )

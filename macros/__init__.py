@@ -1,0 +1,173 @@
+"""The buttons in Excel: one entry point per action, each a few lines.
+
+Every action gets the calling book (`xw.Book.caller()`, or the book a test passes in),
+reads its current contents (edits not yet saved included), runs the same core as
+`sync.py`, writes the generated sheets live into the open workbook through xlwings, and
+shows one short Chinese message. A known problem shows its Chinese message; anything
+unexpected shows one line and goes to the log file beside the workbook.
+
+    VBA:      RunPython "import macros; macros.refresh()"
+    terminal: python -m macros 刷新 党建工作台账.xlsm
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from pathlib import Path
+
+from workbook import errors, layout
+from workbook.logs import setup_logging
+from workplan import pipeline, summary
+
+from . import live
+
+log = logging.getLogger("workbench.macros")
+OWNED = set(layout.GENERATED_SHEETS)
+
+
+def _calling_book(book):
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def button(title: str):
+    """Wrap an action: find the book, turn every failure into one Chinese message box."""
+
+    def wrap(action):
+        @functools.wraps(action)
+        def run(book=None, today: dt.date | None = None):
+            book = _calling_book(book)
+            log_file = setup_logging(Path(book.fullname or book.name))
+            try:
+                return action(book, today or dt.date.today())
+            except errors.WorkbenchError as exc:
+                log.warning("%s: %s", title, exc.user_message(), exc_info=True)
+                live.alert(book, exc.user_message(), title)
+            except Exception:  # the last line of defence: no traceback in a message box
+                log.exception("button %s failed", title)
+                live.alert(book, f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。", title)
+            return None
+
+        return run
+
+    return wrap
+
+
+@button("校验")
+def validate(book, today: dt.date):
+    """校验: check the open workbook and write 校验结果."""
+    result = pipeline.validate_only(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    live.write_sheets(book, result.sheets, OWNED)
+    live.alert(book, f"{summary.count_line(result.report)}详见“校验结果”表。", "校验")
+    return result
+
+
+@button("刷新")
+def refresh(book, today: dt.date):
+    """刷新: validate, then rewrite every generated sheet of the open workbook."""
+    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not result.runnable:
+        live.alert(book, _structural(result), "刷新")
+        return result
+    live.write_sheets(book, result.sheets, OWNED)
+    live.alert(book, f"{summary.count_line(result.report)}{summary.scores_line(result.scores)}", "刷新")
+    return result
+
+
+@button("日历")
+def calendar(book, today: dt.date):
+    """日历: rewrite 活动日历 and 近期提醒 of the open workbook."""
+    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not result.runnable:
+        live.alert(book, _structural(result), "日历")
+        return result
+    wanted = (layout.CALENDAR_SHEET, layout.REMINDERS_SHEET)
+    live.write_sheets(book, [s for s in result.sheets if s.name in wanted], OWNED)
+    live.alert(book, summary.reminders_line(result.reminders), "日历")
+    return result
+
+
+@button("生成评议表")
+def forms(book, today: dt.date):
+    """生成评议表: this round's 群众评议 forms (numbered, 群众评议份数 of them) and one 党员评议支部 form per member."""
+    from workbook.formfiles import write_handouts
+    from workplan import forms as handout
+
+    loaded = pipeline.validate_only(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not loaded.runnable:
+        live.alert(book, _structural(loaded), "生成评议表")
+        return loaded
+    round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
+    counts = []
+    for kind, raters in ((handout.MASS, loaded.branch.settings.mass_raters), (handout.BRANCH, None)):
+        copies = handout.prepare_handouts(loaded.branch, loaded.report, kind, round_label, today, raters)
+        write_handouts(parent / handout.forms_folder_name(kind, round_label), copies)
+        counts.append(f"{kind.title} {len(copies)} 份")
+    live.alert(book, f"已生成{round_label}评议表：{'，'.join(counts)}，在“{parent}”中。"
+                     "发给评议人填写，交回后放回原文件夹，再点“回收评议表”。", "生成评议表")
+    return counts
+
+
+@button("回收评议表")
+def collect(book, today: dt.date):
+    """回收评议表: check this round's returned forms and add their answers to the open book's 评议记录."""
+    from workbook.formfiles import read_returned, returned_files
+    from workplan import collect as gather
+    from workplan import forms as handout
+
+    loaded = pipeline.validate_only(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not loaded.runnable:
+        live.alert(book, _structural(loaded), "回收评议表")
+        return loaded
+    round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
+    folders = [parent / handout.forms_folder_name(kind, round_label) for kind in (handout.MASS, handout.BRANCH)]
+    files = [f for folder in folders if folder.is_dir() for f in returned_files(folder)[0]]
+    result = gather.collect([read_returned(f) for f in files], loaded.branch, round_label, today)
+    for finding in result.report.sorted():
+        log.info("form finding %s", finding.describe())
+    columns = loaded.branch.table(layout.EVALUATIONS).columns
+    if result.rows:
+        live.append_rows(book, layout.EVALUATIONS, result.sheet_rows(columns), len(layout.SPECS[layout.EVALUATIONS].columns))
+    live.alert(book, _collect_message(result, len(files)), "回收评议表")
+    return result
+
+
+def _collect_message(result, files: int) -> str:
+    problems = result.report
+    text = f"共 {files} 份表，新增评议 {len(result.rows)} 条，此前已录入 {result.already} 条。"
+    if problems.findings:
+        text += f"有问题 {len(problems.errors)} 处（错误）、{len(problems.warnings)} 处（警告），详见日志；例如：{problems.sorted()[0].describe()}"
+    return text + ("再点“刷新”更新评议汇总和积分。" if result.rows else "")
+
+
+def _structural(result: pipeline.Refresh) -> str:
+    lines = [f.describe() for f in result.report.structural[:5]]
+    return "缺少必需的工作表或列，没有写入：\n" + "\n".join(lines)
+
+
+@button("生成报表")
+def reports(book, today: dt.date):
+    """生成报表: the yearly report of the open workbook's current contents, in 报表/ beside it."""
+    from workbook.report_html import REPORT_DIR, write_report
+    from workplan.report import year_report
+
+    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not result.runnable:
+        live.alert(book, _structural(result), "生成报表")
+        return result
+    folder = _folder(book) / REPORT_DIR
+    files = write_report(year_report(result), folder, want_pdf=True)
+    made = "、".join(p.name for p in (files.workbook, files.html, files.pdf) if p)
+    live.alert(book, f"报表已生成在“{folder}”：{made}。" + "".join(files.notices), "生成报表")
+    return files
+
+
+def _folder(book) -> Path:
+    """The folder of the open workbook (the current folder for a book never saved)."""
+    full = Path(book.fullname or "")
+    return full.parent if full.parent != Path("") and full.parent.exists() else Path.cwd()

@@ -1,0 +1,134 @@
+"""Every button action run through xlwings itself (its file-free engine), checked against sync.py.
+
+The payload is built from a real master; the actions the macro returns are carried out on
+a copy; the generated sheets must then hold what `sync.py refresh` writes for the same file.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import python_calamine
+import pytest
+
+import macros
+import sync
+from workbook import layout as L
+
+from conftest import TODAY
+from xlwings_json import apply_actions, json_book
+
+COMPARED = ("校验结果", "个人积分", "小组积分", "积分历史", "近期提醒")
+
+
+def sheet_rows(path, name):
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name(name).to_python()
+    book.close()
+    return [row for row in rows if any(v != "" for v in row)]
+
+
+def run_button(action, source, target, today=TODAY):
+    book = json_book(source)
+    result = action(book, today)
+    seen = apply_actions(source, target, book.json())
+    return result, seen
+
+
+@pytest.fixture
+def master(build, data, tmp_path):
+    data[L.LEDGER][0]["审核人"] = None  # one error, so 校验结果 has a row
+    data[L.MEMBERS][2]["姓名"] = "=王五"  # text that looks like a formula
+    data[L.ATTENDANCE_SHEET][2]["姓名"] = "=王五"
+    return build(data)
+
+
+def test_refresh_button_writes_what_sync_writes(master, tmp_path, capsys):
+    by_file = tmp_path / "by_file.xlsx"
+    shutil.copy(master, by_file)
+    assert sync.main(["refresh", str(by_file), "--today", TODAY.isoformat()]) == 1
+    by_button = tmp_path / "by_button.xlsx"
+    result, seen = run_button(macros.refresh, master, by_button)
+    assert result.report.codes() == [(L.LEDGER, 2, "审核人", "required")]
+    for name in COMPARED:
+        assert sheet_rows(by_button, name) == sheet_rows(by_file, name), name
+    alerts = [s for s in seen if s[0] == "alert"]
+    assert alerts == [("alert", None, "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.5 分）。",
+                       "刷新", "ok", "", "")]
+    assert ("addChart", "小组积分") in [s[:2] for s in seen]
+    names = [row[1] for row in sheet_rows(by_button, "个人积分")[3:]]
+    assert "=王五" in names  # written as text, not as a formula
+
+
+def test_refresh_button_replaces_generated_sheets_in_place(master, tmp_path):
+    once = tmp_path / "once.xlsx"
+    run_button(macros.refresh, master, once)
+    twice = tmp_path / "twice.xlsx"
+    run_button(macros.refresh, once, twice)
+    names = python_calamine.CalamineWorkbook.from_path(str(twice)).sheet_names
+    generated = names[len(L.INPUT_SHEET_NAMES) + 1:]
+    assert names[: len(L.INPUT_SHEET_NAMES) + 1] == [L.GUIDE, *L.INPUT_SHEET_NAMES]
+    assert generated[:6] == ["校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒"]
+    assert generated == python_calamine.CalamineWorkbook.from_path(str(once)).sheet_names[len(L.INPUT_SHEET_NAMES) + 1:]
+    assert sheet_rows(twice, "个人积分") == sheet_rows(once, "个人积分")
+
+
+def test_validate_button_writes_only_the_findings(master, tmp_path):
+    target = tmp_path / "v.xlsx"
+    result, seen = run_button(macros.validate, master, target)
+    names = python_calamine.CalamineWorkbook.from_path(str(target)).sheet_names
+    assert names[-1] == "校验结果" and "个人积分" not in names
+    assert [s[2] for s in seen if s[0] == "alert"] == ["发现错误 1 条，警告 0 条。详见“校验结果”表。"]
+
+
+def test_calendar_button_writes_calendar_and_reminders(master, tmp_path):
+    target = tmp_path / "c.xlsx"
+    _, seen = run_button(macros.calendar, master, target)
+    names = python_calamine.CalamineWorkbook.from_path(str(target)).sheet_names
+    assert names[-2:] == ["活动日历", "近期提醒"]
+    assert [s[2] for s in seen if s[0] == "alert"][0].startswith("近期提醒")
+
+
+def test_button_shows_chinese_message_for_a_broken_workbook(build, data, tmp_path):
+    import openpyxl
+
+    path = build(data)
+    book = openpyxl.load_workbook(path)
+    book.remove(book[L.RULES])
+    book.save(path)
+    _, seen = run_button(macros.refresh, path, tmp_path / "x.xlsx")
+    message = [s[2] for s in seen if s[0] == "alert"][0]
+    assert message.startswith("缺少必需的工作表或列，没有写入：") and "积分规则" in message
+
+
+def test_unexpected_error_becomes_one_line_and_the_log(master, tmp_path, monkeypatch):
+    monkeypatch.setattr(macros.pipeline, "refresh", lambda *a: 1 / 0)
+    _, seen = run_button(macros.refresh, master, tmp_path / "x.xlsx")
+    message = [s[2] for s in seen if s[0] == "alert"][0]
+    assert message.startswith("程序遇到意外问题，没有完成。")
+
+
+def test_reports_button_writes_the_report_beside_the_workbook(master, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the remote engine knows the book by name only: its folder is the current one
+    files, seen = run_button(macros.reports, master, tmp_path / "r.xlsx")
+    assert files.workbook.parent == tmp_path / "报表" and files.workbook.exists() and files.html.exists()
+    message = [s[2] for s in seen if s[0] == "alert"][0]
+    assert message.startswith(f"报表已生成在“{tmp_path / '报表'}”：") and files.html.name in message
+
+
+def test_forms_and_collect_buttons_close_the_loop(master, tmp_path, monkeypatch):
+    from test_forms import fill
+
+    monkeypatch.chdir(tmp_path)  # the folder of the (remote) open book
+    counts, seen = run_button(macros.forms, master, tmp_path / "f.xlsx")
+    assert counts == ["群众评议党员表 20 份", "党员评议支部工作表 3 份"]  # 群众评议份数 20; one per scored member
+    folder = tmp_path / "评议表" / "群众评议_2026下半年"
+    fill(folder / "群众评议_2026下半年_第01号.xlsx", {"D001": ("优秀", "好"), "D002": ("合格", ""), "D003": ("优秀", "")})
+    result, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
+    assert len(result.rows) == 3
+    rows = [r for r in sheet_rows(tmp_path / "c.xlsx", "评议记录")]
+    assert [r[:4] for r in rows[-3:]] == [["群众评议党员", "群众01（2026下半年）", "D001", "优秀"],
+                                         ["群众评议党员", "群众01（2026下半年）", "D002", "合格"],
+                                         ["群众评议党员", "群众01（2026下半年）", "D003", "优秀"]]
+    message = [s[2] for s in seen if s[0] == "alert"][0]
+    assert message.startswith("共 23 份表，新增评议 3 条，此前已录入 0 条。")
