@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sync import ChineseParser, today_arg
+from workbook.cli import ChineseParser, add_today, run_guarded
 from workbook import errors, rollup
 from workbook.logs import setup_logging
 from workbook.reader import read_book
@@ -28,13 +28,6 @@ from workplan.report import year_report
 
 log = logging.getLogger("workbench.reports")
 ROLLUP = "rollup"
-
-
-class ReportsParser(ChineseParser):
-    """sync.py's Chinese argparse, pointing at `python reports.py -h` for help."""
-
-    def exit(self, status: int = 0, message: str | None = None) -> None:
-        super().exit(status, message.replace("sync.py", "reports.py") if message else message)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -91,17 +84,17 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 def build_parser(command: str) -> argparse.ArgumentParser:
     """The parser of `reports.py PATH` or of `reports.py rollup FOLDER`."""
     if command == ROLLUP:
-        parser = ReportsParser(prog="reports.py rollup", description="汇总：读取文件夹中各支部的总台账，生成一份对比工作簿。")
+        parser = ChineseParser(prog="reports.py rollup", description="汇总：读取文件夹中各支部的总台账，生成一份对比工作簿。")
         parser.add_argument("folder", metavar="文件夹", help="放着各支部总台账（.xlsx/.xlsm）的文件夹")
         parser.add_argument("--out", metavar="文件或文件夹",
                             help=f"汇总工作簿的路径（.xlsx），或放它的文件夹；默认 文件夹/{REPORT_DIR}/{rollup.ROLLUP_NAME}")
     else:
-        parser = ReportsParser(prog="reports.py", description="给上级党委的年度报表：工作簿（含图表）、网页和 PDF。",
+        parser = ChineseParser(prog="reports.py", description="给上级党委的年度报表：工作簿（含图表）、网页和 PDF。",
                                epilog="汇总多个支部：python reports.py rollup 文件夹 [--out 文件]")
         parser.add_argument("path", metavar="路径", help="总台账路径")
         parser.add_argument("--out", metavar="文件夹", help=f"报表放在哪个文件夹，默认总台账旁边的 {REPORT_DIR}/")
         parser.add_argument("--no-pdf", action="store_true", help="不生成 PDF（省去调用 LibreOffice 的时间）")
-    parser.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
+    add_today(parser)
     return parser
 
 
@@ -112,17 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     where = Path(args.folder) / rollup.ROLLUP_NAME if command == ROLLUP else Path(args.path)
     log_file = setup_logging(where)
     log.info("command %s %s", command, where)
-    try:
-        return cmd_rollup(args) if command == ROLLUP else cmd_report(args)
-    except errors.WorkbenchError as exc:
-        log.warning("%s: %s", type(exc).__name__, exc.user_message(), exc_info=True)
-        print(exc.user_message())
-        return exc.exit_code
-    except Exception:  # the last line of defence: no traceback reaches the user
-        log.exception("unexpected error in reports.py %s", command)
-        print(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
-        return errors.EXIT_CANNOT_RUN
-
+    job = (lambda: cmd_rollup(args)) if command == ROLLUP else (lambda: cmd_report(args))
+    return run_guarded(job, f"reports.py {command}", log, log_file)
 
 if __name__ == "__main__":
     try:

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 from workbook import errors, layout, package, runlog, xlsm
+from workbook.cli import ChineseParser, add_today, run_guarded
 from workbook.create import build_master, default_data
 from workbook.demo import demo_data
 from workbook.launchers import write_launchers
 from workbook.logs import setup_logging
 from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
-from workbook.values import to_date
 from workplan import pipeline, summary
 from workplan.ics import to_ics
 from workplan.reminders import unknown_year_message
@@ -35,17 +35,6 @@ from workbook.watch import Watcher
 log = logging.getLogger("workbench.sync")
 DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"
 ICS_NAME = "活动日历.ics"
-
-
-def today_arg(text: str) -> dt.date:
-    """--today in any date form the workbook accepts."""
-    try:
-        day = to_date(text)
-    except ValueError:
-        day = None
-    if day is None:
-        raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2026-03-05")
-    return day
 
 
 def refresh_arg(text: str):
@@ -245,26 +234,6 @@ COMMANDS = {
 }
 
 
-class ChineseParser(argparse.ArgumentParser):
-    """argparse with its usage errors said in Chinese."""
-
-    _PATTERNS = (
-        (r"the following arguments are required: (.*)", "缺少参数：{0}"),
-        (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
-        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的值 {1} 无效，可选：{2}"),
-        (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
-        (r"argument (\S+): (.*)", "参数 {0} 有误：{1}"),
-    )
-
-    def error(self, message: str) -> None:
-        for pattern, template in self._PATTERNS:
-            match = re.fullmatch(pattern, message)
-            if match:
-                message = template.format(*match.groups())
-                break
-        self.exit(errors.EXIT_CANNOT_RUN, f"命令写法有误：{message}\n请运行 python sync.py -h 查看用法。\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseParser(prog="sync.py", description="党建工作台账：校验、计算积分、生成日历和评议表。")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseParser)
@@ -285,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--at", type=refresh_arg, help="刷新时间，如“周一 07:00”；默认取“基本设置”中的每周刷新时间")
     subs += _form_parsers(commands)
     for sub in subs:
-        sub.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
+        add_today(sub)
     return parser
 
 
@@ -310,17 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     log_file = setup_logging(getattr(args, "path", "") or ".")
     handler = COMMANDS[args.command][0]
     log.info("command %s %s", args.command, getattr(args, "path", ""))
-    try:
-        return handler(args)
-    except errors.WorkbenchError as exc:
-        log.warning("%s: %s", type(exc).__name__, exc.user_message(), exc_info=True)
-        print(exc.user_message())
-        return exc.exit_code
-    except Exception:  # the last line of defence: no traceback reaches the user
-        log.exception("unexpected error in %s", args.command)
-        print(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
-        return errors.EXIT_CANNOT_RUN
-
+    return run_guarded(lambda: handler(args), args.command, log, log_file)
 
 if __name__ == "__main__":
     try:

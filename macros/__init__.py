@@ -18,7 +18,10 @@ import logging
 from pathlib import Path
 
 from workbook import errors, layout
+from workbook.formfiles import read_returned, returned_files, write_handouts
 from workbook.logs import setup_logging
+from workplan import collect as gather
+from workplan import forms as handout
 from workplan import pipeline, summary
 
 from . import live
@@ -58,6 +61,15 @@ def button(title: str):
     return wrap
 
 
+def _read(book, today: dt.date, compute=None) -> pipeline.Refresh:
+    """The open book's current contents through the pure pipeline (refresh unless `compute` is given);
+    errors.MissingSheets when sheets or columns are missing."""
+    result = (compute or pipeline.refresh)(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+    if not result.runnable:
+        raise errors.MissingSheets(book.name, "\n".join(f.describe() for f in result.report.structural[:5]))
+    return result
+
+
 @button("校验")
 def validate(book, today: dt.date):
     """校验: check the open workbook and write 校验结果."""
@@ -70,10 +82,7 @@ def validate(book, today: dt.date):
 @button("刷新")
 def refresh(book, today: dt.date):
     """刷新: validate, then rewrite every generated sheet of the open workbook."""
-    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
-    if not result.runnable:
-        live.alert(book, _structural(result), "刷新")
-        return result
+    result = _read(book, today)
     live.write_sheets(book, result.sheets, OWNED)
     live.alert(book, f"{summary.count_line(result.report)}{summary.scores_line(result.scores)}", "刷新")
     return result
@@ -82,10 +91,7 @@ def refresh(book, today: dt.date):
 @button("日历")
 def calendar(book, today: dt.date):
     """日历: rewrite 活动日历 and 近期提醒 of the open workbook."""
-    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
-    if not result.runnable:
-        live.alert(book, _structural(result), "日历")
-        return result
+    result = _read(book, today)
     wanted = (layout.CALENDAR_SHEET, layout.REMINDERS_SHEET)
     live.write_sheets(book, [s for s in result.sheets if s.name in wanted], OWNED)
     live.alert(book, summary.reminders_line(result.reminders), "日历")
@@ -95,13 +101,7 @@ def calendar(book, today: dt.date):
 @button("生成评议表")
 def forms(book, today: dt.date):
     """生成评议表: this round's 群众评议 forms (numbered, 群众评议份数 of them) and one 党员评议支部 form per member."""
-    from workbook.formfiles import write_handouts
-    from workplan import forms as handout
-
-    loaded = pipeline.validate_only(live.read_raw(book, pipeline.wanted_for_refresh()), today)
-    if not loaded.runnable:
-        live.alert(book, _structural(loaded), "生成评议表")
-        return loaded
+    loaded = _read(book, today, pipeline.validate_only)
     round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
     counts = []
     for kind, raters in ((handout.MASS, loaded.branch.settings.mass_raters), (handout.BRANCH, None)):
@@ -116,14 +116,7 @@ def forms(book, today: dt.date):
 @button("回收评议表")
 def collect(book, today: dt.date):
     """回收评议表: check this round's returned forms and add their answers to the open book's 评议记录."""
-    from workbook.formfiles import read_returned, returned_files
-    from workplan import collect as gather
-    from workplan import forms as handout
-
-    loaded = pipeline.validate_only(live.read_raw(book, pipeline.wanted_for_refresh()), today)
-    if not loaded.runnable:
-        live.alert(book, _structural(loaded), "回收评议表")
-        return loaded
+    loaded = _read(book, today, pipeline.validate_only)
     round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
     folders = [parent / handout.forms_folder_name(kind, round_label) for kind in (handout.MASS, handout.BRANCH)]
     files = [f for folder in folders if folder.is_dir() for f in returned_files(folder)[0]]
@@ -145,21 +138,13 @@ def _collect_message(result, files: int) -> str:
     return text + ("再点“刷新”更新评议汇总和积分。" if result.rows else "")
 
 
-def _structural(result: pipeline.Refresh) -> str:
-    lines = [f.describe() for f in result.report.structural[:5]]
-    return "缺少必需的工作表或列，没有写入：\n" + "\n".join(lines)
-
-
 @button("生成报表")
 def reports(book, today: dt.date):
     """生成报表: the yearly report of the open workbook's current contents, in 报表/ beside it."""
     from workbook.report_html import REPORT_DIR, write_report
     from workplan.report import year_report
 
-    result = pipeline.refresh(live.read_raw(book, pipeline.wanted_for_refresh()), today)
-    if not result.runnable:
-        live.alert(book, _structural(result), "生成报表")
-        return result
+    result = _read(book, today)
     folder = _folder(book) / REPORT_DIR
     files = write_report(year_report(result), folder, want_pdf=True)
     made = "、".join(p.name for p in (files.workbook, files.html, files.pdf) if p)

@@ -98,7 +98,7 @@ def test_button_shows_chinese_message_for_a_broken_workbook(build, data, tmp_pat
     book.save(path)
     _, seen = run_button(macros.refresh, path, tmp_path / "x.xlsx")
     message = [s[2] for s in seen if s[0] == "alert"][0]
-    assert message.startswith("缺少必需的工作表或列，没有写入：") and "积分规则" in message
+    assert message.startswith("工作簿 master.xlsx 缺少必需的工作表或列，没有写入任何内容：") and "缺少工作表“积分规则”" in message
 
 
 def test_unexpected_error_becomes_one_line_and_the_log(master, tmp_path, monkeypatch):

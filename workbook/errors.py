@@ -74,7 +74,7 @@ class CorruptWorkbook(WorkbenchError):
 class MissingSheets(WorkbenchError):
     """Sheets or columns of the contract are missing: the workbook cannot be processed."""
 
-    template = "工作簿 {path} 缺少必需的工作表或列：\n{detail}"
+    template = "工作簿 {path} 缺少必需的工作表或列，没有写入任何内容：\n{detail}"
 
 
 class WorkbookOpen(WorkbenchError):

@@ -286,9 +286,10 @@ class _Rendered:
     styles: str
     names: list[tuple[int, str]]  # (localSheetId, <definedName> element text)
     types: _ContentTypes
+    fingerprints: dict[str, str] = field(default_factory=dict)  # sheet name -> fingerprint of its values
 
 
-def _render(models: list[SheetModel]) -> _Rendered:
+def _render(models: list[SheetModel], fingerprints: dict[str, str] | None = None) -> _Rendered:
     """Render the models into an in-memory xlsxwriter file and index its parts."""
     buffer = io.BytesIO()
     book = render_xlsx.new_workbook(buffer)
@@ -303,7 +304,8 @@ def _render(models: list[SheetModel]) -> _Rendered:
     shared_text = pkg.read("xl/sharedStrings.xml").decode("utf-8") if pkg.actual("xl/sharedStrings.xml") else ""
     shared = [m.group(2) or "" for m in _elements(shared_text, "si")]
     styles = pkg.read("xl/styles.xml").decode("utf-8")
-    return _Rendered(pkg, sheets, shared, styles, names, _ContentTypes.parse(pkg.read("[Content_Types].xml")))
+    prints = {m.name: (fingerprints or {}).get(m.name) or fingerprint_model(m) for m in models}
+    return _Rendered(pkg, sheets, shared, styles, names, _ContentTypes.parse(pkg.read("[Content_Types].xml")), prints)
 
 
 # --- styles: append-only merge -----------------------------------------------------------
@@ -599,10 +601,11 @@ def edited_sheets(path: str | Path, values_by_sheet: dict[str, list[list[Any]]] 
     return [name for name, fp in stored.items() if name in values and fingerprint_rows(values[name]) != fp]
 
 
-def verify_written(path: str | Path, models: list[SheetModel]) -> None:
+def verify_written(path: str | Path, models: list[SheetModel], fingerprints: dict[str, str] | None = None) -> None:
     """Re-open a written file and check each model's sheet reads back with its values.
 
-    Raises errors.WriteFailed naming the first sheet that does not.
+    `fingerprints` (sheet name -> fingerprint_model) saves computing them again. Raises
+    errors.WriteFailed naming the first sheet that does not read back.
     """
     try:
         rows = read_sheet_rows(path, [m.name for m in models])
@@ -610,7 +613,7 @@ def verify_written(path: str | Path, models: list[SheetModel]) -> None:
     except Exception as exc:  # any failure to read the new file is a failed check
         raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc}") from exc
     for model in models:
-        expected = fingerprint_model(model)
+        expected = (fingerprints or {}).get(model.name) or fingerprint_model(model)
         if model.name not in rows or fingerprint_rows(rows[model.name]) != expected or stored.get(model.name) != expected:
             raise errors.WriteFailed(path, f"sheet {model.name!r} does not read back as written")
 
@@ -828,7 +831,7 @@ class _Writer:
         position = list(self.rendered.sheets).index(model.name)
         result = [re.sub(r'localSheetId="\d+"', f'localSheetId="{index}"', text)
                   for local, text in self.rendered.names if local == position]
-        fingerprint = fingerprint_model(model)
+        fingerprint = self.rendered.fingerprints[model.name]
         result.append(f'<definedName name="{FINGERPRINT_NAME}" localSheetId="{index}" hidden="1">"{fingerprint}"</definedName>')
         return [_with_prefix(text, self.prefix) for text in result]
 
@@ -995,7 +998,8 @@ def _write_zip(src_path: Path, pkg: _Package, dst_path: Path, plan: _Plan) -> No
             _write_member(out, name, data, None)
 
 
-def write_sheets(src_path: str | Path, dst_path: str | Path, models: list[SheetModel], owned: set[str]) -> WriteSummary:
+def write_sheets(src_path: str | Path, dst_path: str | Path, models: list[SheetModel], owned: set[str],
+                 fingerprints: dict[str, str] | None = None) -> WriteSummary:
     """Write `models` into a copy of the package at `src_path`, saved as `dst_path`.
 
     A model whose sheet exists is replaced in place and must be named in `owned`
@@ -1009,7 +1013,7 @@ def write_sheets(src_path: str | Path, dst_path: str | Path, models: list[SheetM
         raise ValueError("write_sheets needs a new file as destination, not the source itself")
     with _open_zip(src) as zf:
         pkg = _Package(zf)
-        plan = _plan(src, pkg, models, owned)
+        plan = _plan(src, pkg, models, owned, fingerprints)
         try:
             _write_zip(src, pkg, dst, plan)
         except BaseException:
@@ -1038,11 +1042,12 @@ def copy_package(src_path: str | Path, dst_path: str | Path, new_parts: dict[str
             raise
 
 
-def _plan(src: Path, pkg: _Package, models: list[SheetModel], owned: set[str]) -> _Plan:
+def _plan(src: Path, pkg: _Package, models: list[SheetModel], owned: set[str],
+          fingerprints: dict[str, str] | None = None) -> _Plan:
     """Decide every part of the new package; unreadable XML in the master is CorruptWorkbook."""
     if not models:
         return _Plan()
-    rendered = _render(models)
+    rendered = _render(models, fingerprints)
     try:
         return _Writer(src, pkg, rendered, owned).run(models)
     except (ET.ParseError, UnicodeDecodeError) as exc:
@@ -1057,11 +1062,13 @@ def refresh_master(path: str | Path, models: list[SheetModel], owned: set[str], 
     """
     from workbook import safety
 
+    fingerprints = {model.name: fingerprint_model(model) for model in models}
+
     def write(new_path: Path) -> WriteSummary:
-        return write_sheets(path, new_path, models, owned)
+        return write_sheets(path, new_path, models, owned, fingerprints)
 
     def verify(new_path: Path) -> None:
-        verify_written(new_path, models)
+        verify_written(new_path, models, fingerprints)
         verify_untouched(path, new_path, models)
 
     return safety.safe_replace(path, write, verify, keep=keep, now=now)

@@ -176,10 +176,6 @@ class _Calamine:
         if self.book is None:
             self.book = python_calamine.CalamineWorkbook.from_path(str(self.path))
         grid = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        rows = []
-        for index, values in enumerate(grid):
-            if width and len(values) > width:
-                values = values[:width]
-            if values.count("") != len(values):
-                rows.append((index + 1, values))
-        return rows
+        if width and grid and len(grid[0]) > width:  # calamine's grid is dense: every row is as wide
+            grid = [values[:width] for values in grid]
+        return [(index, values) for index, values in enumerate(grid, 1) if values.count("") != len(values)]

@@ -51,15 +51,20 @@ class FormatCache:
     def __init__(self, workbook: Workbook):
         self._workbook = workbook
         self._cells: dict[tuple[Style, str | None], Format] = {}
+        self._by_identity: dict[tuple[int, str | None], tuple[Style | None, Format | None]] = {}
         self._fills: dict[tuple[str, str | None], Format] = {}
 
     def cell(self, style: Style | None, num_format: str | None = None) -> Format | None:
         """The Format of a cell; None for an unstyled cell without a number format."""
         if style is None and num_format is None:
             return None
+        seen = self._by_identity.get((id(style), num_format))
+        if seen is not None and seen[0] is style:  # the same Style object again: skip hashing its fields
+            return seen[1]
         key = (style or Style(), num_format)
         if key not in self._cells:
             self._cells[key] = self._workbook.add_format(format_properties(key[0], num_format))
+        self._by_identity[(id(style), num_format)] = (style, self._cells[key])
         return self._cells[key]
 
     def fill(self, fill: str, color: str | None) -> Format:
@@ -179,7 +184,7 @@ def write_cell(sheet: Worksheet, row: int, col: int, cell: Cell, formats: Format
         return
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value, formats.cell(cell.style))
-    elif isinstance(value, numbers.Real):
+    elif isinstance(value, (int, float)) or isinstance(value, numbers.Real):
         sheet.write_number(row, col, _finite(value, row, col), formats.cell(cell.style))
     elif is_date(value):
         date_format = (cell.style.num_format if cell.style else None) or DEFAULT_DATE_FORMAT

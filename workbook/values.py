@@ -152,3 +152,11 @@ def display(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def months_text(months: tuple[int, int] | None) -> str:
+    """A month range as staff write it: (3, 3) -> 3月, (4, 7) -> 4—7月."""
+    if not months:
+        return ""
+    first, last = months
+    return f"{first}月" if first == last else f"{first}—{last}月"

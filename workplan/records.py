@@ -49,20 +49,28 @@ BAD_CODES = {
 }
 
 
-@dataclass
-class Record:
-    """One row of an input sheet with typed values by column header."""
+class Record(dict):
+    """One row of an input sheet: typed values by column header (a missing column reads None).
 
-    sheet: str
-    row: int
-    values: dict[str, Any]
-    raw: dict[str, Any]
+    A dict, so that `record["党员编号"]` in the checks and scores is a plain dict look-up.
+    """
 
-    def __getitem__(self, column: str) -> Any:
-        return self.values.get(column)
+    __slots__ = ("sheet", "row", "unread")
+
+    def __init__(self, sheet: str, row: int, values: dict[str, Any] | None = None):
+        super().__init__(values or {})
+        self.sheet, self.row = sheet, row
+        self.unread: dict[str, Any] = {}  # column -> what was typed, for cells that could not be read
+
+    def blank(self, column: str) -> bool:
+        """Nothing typed in the column (as opposed to something typed that could not be read)."""
+        return self[column] is None and column not in self.unread
+
+    def __missing__(self, column: str) -> None:
+        return None
 
     def get(self, column: str, default: Any = None) -> Any:
-        value = self.values.get(column)
+        value = dict.get(self, column)
         return default if value is None else value
 
 
@@ -118,19 +126,19 @@ def _missing_columns(table: Table) -> Iterator[F.Finding]:
 
 def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Finding]) -> Record:
     """One row typed column by column (the hot loop of a large workbook: kept lean)."""
-    record = Record(table.name, row, {}, {})
+    record = Record(table.name, row)
     width = len(cells)
     for column, index, parse in plan:
         raw = cells[index] if index < width else None
-        record.raw[column.name] = raw
         if raw is None or raw == "":
-            record.values[column.name] = None
+            record[column.name] = None
             if column.required:
                 found.append(table.finding("required", record, column.name))
             continue
         value, problem = _type_cell(table, record, column, parse, raw)
-        record.values[column.name] = value
+        record[column.name] = value
         if problem:
+            record.unread[column.name] = raw
             found.append(problem)
     return record
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from workbook import layout
+from workbook.values import months_text
 
 from .branch import Branch
 from .calendar import OVERDUE, SUGGESTED, Calendar
@@ -66,9 +67,7 @@ def _upcoming(calendar: Calendar, today: dt.date) -> Iterator[Reminder]:
 def _overdue(calendar: Calendar) -> Iterator[Reminder]:
     for item in calendar.activities:
         if item.status == OVERDUE:
-            months = f"{item.months[0]}—{item.months[1]}月" if item.months and item.months[0] != item.months[1] else (
-                f"{item.months[0]}月" if item.months else "")
-            planned = months or (item.day.isoformat() if item.day else "")
+            planned = months_text(item.months) or (item.day.isoformat() if item.day else "")
             yield Reminder(LATE, item.day, f"{item.code} {item.title}", item.organizer,
                            f"计划{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期")
 

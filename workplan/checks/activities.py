@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from workbook import layout
+from workbook.values import months_text
 
 from .. import findings as F
 from ..branch import Branch
@@ -16,7 +17,7 @@ def check_activity_dates(branch: Branch) -> Iterator[F.Finding]:
     settings = branch.settings
     for record in table.records:
         months, planned, actual = record["计划月份"], record["计划日期"], record["实际日期"]
-        if record["状态"] == "已完成" and actual is None and record.raw.get("实际日期") in (None, ""):
+        if record["状态"] == "已完成" and record.blank("实际日期"):
             yield table.finding("done-without-date", record, "实际日期")
         if months is None and planned is None and _blank(record, "计划月份", "计划日期"):
             yield table.finding("no-plan", record, "计划月份")
@@ -24,12 +25,12 @@ def check_activity_dates(branch: Branch) -> Iterator[F.Finding]:
             first_day, last_day = branch.month_dates(*months)
             if first_day < settings.year_start.replace(day=1) or last_day > settings.year_end or first_day > last_day:
                 yield table.finding(
-                    "months-outside-year", record, "计划月份", record.raw.get("计划月份"),
+                    "months-outside-year", record, "计划月份", months_text(months),
                     start=settings.year_start, end=settings.year_end,
                 )
             elif planned is not None and not first_day <= planned <= last_day:
-                yield table.finding("plan-date-outside-months", record, "计划日期", planned, months=record.raw.get("计划月份"))
+                yield table.finding("plan-date-outside-months", record, "计划日期", planned, months=months_text(months))
 
 
 def _blank(record, *columns: str) -> bool:
-    return all(record.raw.get(column) in (None, "") for column in columns)
+    return all(record.blank(column) for column in columns)

@@ -33,7 +33,7 @@ def check_dynamic_dates(branch: Branch) -> Iterator[F.Finding]:
     """A commitment added during the year (动态新增) says when it was added."""
     table = branch.table(layout.BRANCH_PROMISES)
     for record in table.records:
-        if record["承诺方式"] == "动态新增" and record["新增日期"] is None and record.raw.get("新增日期") in (None, ""):
+        if record["承诺方式"] == "动态新增" and record.blank("新增日期"):
             yield table.finding("dynamic-without-date", record, "新增日期")
 
 
@@ -58,7 +58,7 @@ def check_promise_stages(branch: Branch) -> Iterator[F.Finding]:
         reviewed, fulfilment = record["评诺日期"], record["兑现情况"]
         if fulfilment and reviewed is None:
             yield table.finding("fulfilment-without-review", record, "兑现情况", fulfilment)
-        elif reviewed is not None and not fulfilment and record.raw.get("兑现情况") in (None, ""):
+        elif reviewed is not None and record.blank("兑现情况"):
             yield table.finding("review-without-fulfilment", record, "兑现情况")
 
 
@@ -70,7 +70,7 @@ def _stage_order(table, record, stages, missing_code: str, order_code: str) -> I
             continue
         previous = stages[index - 1]
         if record[previous] is None:
-            if record.raw.get(previous) in (None, ""):
+            if record.blank(previous):
                 yield table.finding(missing_code, record, column, record[column], previous=previous)
         elif record[column] < record[previous]:
             yield table.finding(
