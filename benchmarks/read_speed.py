@@ -9,36 +9,19 @@ reading every input sheet's values both ways, and of the full read + validation.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 
 import openpyxl  # noqa: E402
 
+from benchmarks.measure import measure  # noqa: E402
 from benchmarks.county import TODAY, build_county  # noqa: E402
 from workbook import layout  # noqa: E402
 from workbook.reader import read_book  # noqa: E402
 from workplan.validate import load, wanted_sheets  # noqa: E402
-
-
-def measure(label: str, job, *args) -> float:
-    """Run job(*args) in a fresh process; print its wall time and peak resident memory."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        seconds, peak_kib = pool.submit(_timed, job, *args).result()
-    print(f"{label:<38} {seconds:8.2f} s   peak {peak_kib / 1024:8.1f} MiB")
-    return seconds
-
-
-def _timed(job, *args) -> tuple[float, int]:
-    start = time.perf_counter()
-    job(*args)
-    return time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def openpyxl_read(path: Path) -> int:

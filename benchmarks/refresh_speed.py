@@ -14,33 +14,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
-import resource
 import shutil
 import sys
 import tempfile
-import time
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import measure  # noqa: E402
 from benchmarks.county import TODAY, build_county  # noqa: E402
-
-
-def measure(label: str, job, *args) -> float:
-    """Run job(*args) in a fresh process; print its wall time and peak resident memory."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        seconds, peak_kib = pool.submit(_timed, job, *args).result()
-    print(f"{label:<44} {seconds:8.2f} s   peak {peak_kib / 1024:8.1f} MiB", flush=True)
-    return seconds
-
-
-def _timed(job, *args) -> tuple[float, int]:
-    start = time.perf_counter()
-    job(*args)
-    return time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def refresh(path: Path) -> None:
@@ -95,7 +78,7 @@ def main() -> None:
     path = work / "county.xlsx"
     shutil.copy(source, path)
     print(f"{source}: {source.stat().st_size / 2**20:.1f} MiB, {args.members} members, {args.attendance} attendance rows")
-    first = measure("refresh (first: adds the generated sheets)", refresh, path)
+    measure("refresh (first: adds the generated sheets)", refresh, path)
     again = measure("refresh (again: replaces them)", refresh, path)
     read = measure("python-calamine read of every sheet", calamine_read, source)
     copy = measure("zip copy (read + write every member)", zip_copy, source)

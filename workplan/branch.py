@@ -25,30 +25,26 @@ class Branch:
     def records(self, name: str) -> list[Record]:
         return self.tables[name].records
 
+    def _first_by(self, sheet: str, column: str) -> dict[str, Record]:
+        """Records of a sheet by the value of one column; the first row of a duplicated value wins."""
+        found: dict[str, Record] = {}
+        for record in self.records(sheet):
+            if record[column] is not None:
+                found.setdefault(record[column], record)
+        return found
+
     @cached_property
     def members(self) -> dict[str, Record]:
-        """Roster records by 党员编号 (the first row of a duplicated 编号 wins)."""
-        found: dict[str, Record] = {}
-        for record in self.records(layout.MEMBERS):
-            if record["党员编号"] is not None:
-                found.setdefault(record["党员编号"], record)
-        return found
+        """Roster records by 党员编号."""
+        return self._first_by(layout.MEMBERS, "党员编号")
 
     @cached_property
     def groups(self) -> dict[str, Record]:
-        found: dict[str, Record] = {}
-        for record in self.records(layout.GROUPS):
-            if record["小组名称"] is not None:
-                found.setdefault(record["小组名称"], record)
-        return found
+        return self._first_by(layout.GROUPS, "小组名称")
 
     @cached_property
     def activities(self) -> dict[str, Record]:
-        found: dict[str, Record] = {}
-        for record in self.records(layout.ACTIVITIES):
-            if record["活动编号"] is not None:
-                found.setdefault(record["活动编号"], record)
-        return found
+        return self._first_by(layout.ACTIVITIES, "活动编号")
 
     def member_label(self, member_id: str) -> str:
         """'D001 张三' for messages; the 编号 alone when the roster does not know it."""

@@ -16,10 +16,10 @@ def check_activity_dates(branch: Branch) -> Iterator[F.Finding]:
     table = branch.table(layout.ACTIVITIES)
     settings = branch.settings
     for record in table.records:
-        months, planned, actual = record["计划月份"], record["计划日期"], record["实际日期"]
+        months, planned = record["计划月份"], record["计划日期"]
         if record["状态"] == "已完成" and record.blank("实际日期"):
             yield table.finding("done-without-date", record, "实际日期")
-        if months is None and planned is None and _blank(record, "计划月份", "计划日期"):
+        if record.blank("计划月份") and record.blank("计划日期"):
             yield table.finding("no-plan", record, "计划月份")
         if months is not None:
             first_day, last_day = branch.month_dates(*months)
@@ -31,6 +31,3 @@ def check_activity_dates(branch: Branch) -> Iterator[F.Finding]:
             elif planned is not None and not first_day <= planned <= last_day:
                 yield table.finding("plan-date-outside-months", record, "计划日期", planned, months=months_text(months))
 
-
-def _blank(record, *columns: str) -> bool:
-    return all(record.blank(column) for column in columns)
