@@ -199,3 +199,43 @@ def test_refresh_master_end_to_end(workbook):
     book.close()
     assert len(safety.backups_of(workbook)) == 1
     shutil.rmtree(workbook.parent / "备份")
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from workbook import safety
+
+def write(new):
+    new.write_bytes(Path(sys.argv[1]).read_bytes()[:100])  # half a workbook
+    Path(sys.argv[2]).write_text("written")                # tell the test: now kill me
+    time.sleep(60)
+
+safety.safe_replace(sys.argv[1], write, lambda p: True)
+"""
+
+
+def test_a_refresh_killed_between_writing_and_replacing_leaves_the_original(workbook, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = workbook.read_bytes()
+    ready = tmp_path.parent / f"{tmp_path.name}-ready"
+    program = Path(__file__).resolve().parents[1]
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(workbook), str(ready), str(program)])
+    deadline = time.time() + 30
+    while not ready.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert workbook.read_bytes() == before  # the original is untouched and still reads
+    python_calamine.CalamineWorkbook.from_path(str(workbook)).close()
+    assert len(safety.backups_of(workbook)) == 1
+    assert len(leftovers(workbook.parent)) == 1  # the half-written file the kill left behind ...
+    other = workbook.parent / f"{safety.TEMP_PREFIX}{workbook.stem}-副本-0123456789ab{workbook.suffix}"
+    other.write_bytes(b"another workbook's write in progress")
+    safety.safe_replace(workbook, copy_writer("x"), lambda p: True)
+    assert leftovers(workbook.parent) == [other.name]  # ... is cleared by the next write, under the lock

@@ -138,7 +138,16 @@ def temp_path(path: Path) -> Path:
 
     It starts with "~workbench-", never "~$" (which Excel reads as an owner file).
     """
-    return path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}{path.suffix}")
+    return path.with_name(f"{TEMP_PREFIX}{path.stem}-{uuid.uuid4().hex[:12]}{path.suffix}")
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Temporary files a killed write of this workbook left behind; call only holding its lock."""
+    ours = re.compile(rf"^{re.escape(TEMP_PREFIX + path.stem)}-[0-9a-f]{{12}}{re.escape(path.suffix)}$")
+    stale = [p for p in path.parent.iterdir() if ours.match(p.name)]
+    for leftover in stale:
+        leftover.unlink(missing_ok=True)
+    return stale
 
 
 def _fsync(path: Path) -> None:
@@ -215,6 +224,7 @@ def safe_replace(
     with workbook_lock(path, lock_timeout):
         _check_target(path)
         stamp = now() if callable(now) else now
+        remove_stale_temps(path)
         saved = backup(path, keep, stamp)
         new = temp_path(path)
         try:
