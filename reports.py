@@ -33,7 +33,7 @@ ROLLUP = "rollup"
 def cmd_report(args: argparse.Namespace) -> int:
     """The yearly report of one master workbook."""
     path = Path(args.path)
-    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today)
+    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today, pipeline.NO_SHEETS)
     if not result.runnable:
         for line in summary.validation_summary(result.report, path.name):
             print(line)

@@ -87,7 +87,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    return run_refresh(Path(args.path), args.today, only=(layout.CALENDAR_SHEET, layout.REMINDERS_SHEET))
+    return run_refresh(Path(args.path), args.today, only=pipeline.CALENDAR_SHEETS)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -161,7 +161,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     for line in collect.summary_lines(result, folder.name, round_label, [p.name for p in skipped]):
         print(line)
     for finding in result.report.sorted():
-        log.info("form finding %s", finding.describe())
+        log.info("form finding %s %s", finding.code, finding.describe())
     if result.rows:
         write_votes(path, loaded, result)
     else:
@@ -183,7 +183,7 @@ def report_findings(path: Path, result: pipeline.Refresh) -> int:
     for line in summary.validation_summary(result.report, path.name):
         print(line)
     for finding in result.report.sorted():
-        log.info("finding %s", finding.describe())
+        log.info("finding %s %s", finding.code, finding.describe())
     if not result.runnable:
         print("缺少必需的工作表或列，无法继续处理，工作簿没有改动。请按上面的建议恢复后再运行。")
         return errors.EXIT_CANNOT_RUN
@@ -192,12 +192,12 @@ def report_findings(path: Path, result: pipeline.Refresh) -> int:
 
 def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None) -> int:
     """Read, compute and write the generated sheets (all, or `only` these) and the .ics file."""
-    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today)
+    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, render=only)
     code = report_findings(path, result)
     if not result.runnable:
         runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")
         return code
-    sheets = xlsm.with_refresh_buttons([s for s in result.sheets if only is None or s.name in only], path)
+    sheets = xlsm.with_refresh_buttons(result.sheets, path)
     edited = [name for name in package.edited_sheets(path) if name in {s.name for s in sheets}]
     done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
     log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)

@@ -49,7 +49,7 @@ def button(title: str):
             try:
                 return action(book, today or dt.date.today())
             except errors.WorkbenchError as exc:
-                log.warning("%s: %s", title, exc.user_message(), exc_info=True)
+                log.warning("%s: %s [%s]", title, exc.user_message(), exc.technical, exc_info=True)
                 live.alert(book, exc.user_message(), title)
             except Exception:  # the last line of defence: no traceback in a message box
                 log.exception("button %s failed", title)
@@ -61,12 +61,21 @@ def button(title: str):
     return wrap
 
 
-def _read(book, today: dt.date, compute=None) -> pipeline.Refresh:
-    """The open book's current contents through the pure pipeline (refresh unless `compute` is given);
-    errors.MissingSheets when sheets or columns are missing."""
-    result = (compute or pipeline.refresh)(live.read_raw(book, pipeline.wanted_for_refresh()), today)
+def _read(book, today: dt.date, render=pipeline.ALL_SHEETS, figures: bool = True) -> pipeline.Refresh:
+    """The open book's current contents through the pure pipeline: the full refresh rendering the
+    sheets in `render`, or (figures=False) validation only. errors.MissingSheets when it cannot run."""
+    raw = live.read_raw(book, pipeline.wanted_for_refresh())
+    result = pipeline.refresh(raw, today, render) if figures else pipeline.validate_only(raw, today)
     if not result.runnable:
         raise errors.MissingSheets(book.name, "\n".join(f.describe() for f in result.report.structural[:5]))
+    return result
+
+
+def _rewrite(book, today: dt.date, render, title: str, message) -> pipeline.Refresh:
+    """Write the generated sheets named in `render` into the open book, then say `message(result)`."""
+    result = _read(book, today, render)
+    live.write_sheets(book, result.sheets, OWNED)
+    live.alert(book, message(result), title)
     return result
 
 
@@ -82,26 +91,20 @@ def validate(book, today: dt.date):
 @button("刷新")
 def refresh(book, today: dt.date):
     """刷新: validate, then rewrite every generated sheet of the open workbook."""
-    result = _read(book, today)
-    live.write_sheets(book, result.sheets, OWNED)
-    live.alert(book, f"{summary.count_line(result.report)}{summary.scores_line(result.scores)}", "刷新")
-    return result
+    return _rewrite(book, today, pipeline.ALL_SHEETS, "刷新",
+                    lambda result: summary.count_line(result.report) + summary.scores_line(result.scores))
 
 
 @button("日历")
 def calendar(book, today: dt.date):
     """日历: rewrite 活动日历 and 近期提醒 of the open workbook."""
-    result = _read(book, today)
-    wanted = (layout.CALENDAR_SHEET, layout.REMINDERS_SHEET)
-    live.write_sheets(book, [s for s in result.sheets if s.name in wanted], OWNED)
-    live.alert(book, summary.reminders_line(result.reminders), "日历")
-    return result
+    return _rewrite(book, today, pipeline.CALENDAR_SHEETS, "日历", lambda result: summary.reminders_line(result.reminders))
 
 
 @button("生成评议表")
 def forms(book, today: dt.date):
     """生成评议表: this round's 群众评议 forms (numbered, 群众评议份数 of them) and one 党员评议支部 form per member."""
-    loaded = _read(book, today, pipeline.validate_only)
+    loaded = _read(book, today, figures=False)
     round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
     counts = []
     for kind, raters in ((handout.MASS, loaded.branch.settings.mass_raters), (handout.BRANCH, None)):
@@ -116,13 +119,13 @@ def forms(book, today: dt.date):
 @button("回收评议表")
 def collect(book, today: dt.date):
     """回收评议表: check this round's returned forms and add their answers to the open book's 评议记录."""
-    loaded = _read(book, today, pipeline.validate_only)
+    loaded = _read(book, today, figures=False)
     round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
     folders = [parent / handout.forms_folder_name(kind, round_label) for kind in (handout.MASS, handout.BRANCH)]
     files = [f for folder in folders if folder.is_dir() for f in returned_files(folder)[0]]
     result = gather.collect([read_returned(f) for f in files], loaded.branch, round_label, today)
     for finding in result.report.sorted():
-        log.info("form finding %s", finding.describe())
+        log.info("form finding %s %s", finding.code, finding.describe())
     columns = loaded.branch.table(layout.EVALUATIONS).columns
     if result.rows:
         live.append_rows(book, layout.EVALUATIONS, result.sheet_rows(columns), len(layout.SPECS[layout.EVALUATIONS].columns))
@@ -144,7 +147,7 @@ def reports(book, today: dt.date):
     from workbook.report_html import REPORT_DIR, write_report
     from workplan.report import year_report
 
-    result = _read(book, today)
+    result = _read(book, today, pipeline.NO_SHEETS)
     folder = _folder(book) / REPORT_DIR
     files = write_report(year_report(result), folder, want_pdf=True)
     made = "、".join(p.name for p in (files.workbook, files.html, files.pdf) if p)

@@ -133,7 +133,8 @@ def test_disk_full_at_replace_leaves_original(workbook, monkeypatch):
     with pytest.raises(errors.WriteFailed) as caught:
         safety.safe_replace(workbook, copy_writer("新数据"), lambda p: True, now=NOW)
     monkeypatch.undo()
-    assert "No space left on device" in caught.value.user_message()
+    assert "（磁盘空间不足）" in caught.value.user_message() and "No space" not in caught.value.user_message()
+    assert "No space left on device" in caught.value.technical  # the English detail goes to the log only
     assert workbook.read_bytes() == before and first_cell(workbook) == "原始数据"
     assert [first_cell(p) for p in safety.backups_of(workbook)] == ["原始数据"]
     assert leftovers(workbook.parent) == []

@@ -366,9 +366,9 @@ def verify_appended(old_path: str | Path, new_path: str | Path, done: Appended, 
     width = max((len(r) for r in old + new), default=0)
     kept = done.first_row - 1
     if _padded(old[:kept], width) != _padded(new[:kept], width):
-        raise errors.WriteFailed(new_path, f"existing rows of {done.sheet!r} changed")
+        raise errors.WriteFailed(new_path, f"“{done.sheet}”原有的行在新文件中发生了变化", "existing rows changed")
     if [_normalised(r) for r in new[kept: done.last_row]] != [_normalised(r) for r in rows]:
-        raise errors.WriteFailed(new_path, f"appended rows of {done.sheet!r} do not read back as written")
+        raise errors.WriteFailed(new_path, f"追加到“{done.sheet}”的行读回与写入的不一致", "appended rows differ")
     _check_other_parts(old_path, new_path, done.changed_parts)
 
 
@@ -377,10 +377,10 @@ def _check_other_parts(old_path: str | Path, new_path: str | Path, changed: set[
         old = {i.filename: (i.CRC, i.file_size) for i in old_zip.infolist()}
         new = {i.filename: (i.CRC, i.file_size) for i in new_zip.infolist()}
     if set(old) != set(new):
-        raise errors.WriteFailed(new_path, f"parts added or removed: {sorted(set(old) ^ set(new))}")
+        raise errors.WriteFailed(new_path, "新文件的组成与原文件不同", f"parts added or removed: {sorted(set(old) ^ set(new))}")
     for name, entry in old.items():
         if name not in changed and new[name] != entry:
-            raise errors.WriteFailed(new_path, f"part {name} changed")
+            raise errors.WriteFailed(new_path, "原有内容在新文件中发生了变化", f"part {name} changed")
 
 
 def append_to_master(path: str | Path, sheet: str, rows: list[list[Any]], keep: int = 20,

@@ -59,7 +59,7 @@ def run_guarded(job: Callable[[], int], what: str, log: logging.Logger, log_file
     try:
         return job()
     except errors.WorkbenchError as exc:
-        log.warning("%s: %s", type(exc).__name__, exc.user_message(), exc_info=True)
+        log.warning("%s: %s [%s]", type(exc).__name__, exc.user_message(), exc.technical, exc_info=True)
         print(exc.user_message())
         return exc.exit_code
     except Exception:  # the last line of defence: no traceback reaches the user

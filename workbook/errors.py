@@ -8,6 +8,7 @@ buttons and the scheduler print `user_message()` and exit with `exit_code`.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 EXIT_OK = 0
@@ -22,14 +23,32 @@ class WorkbenchError(Exception):
     template = "无法处理工作簿 {path}。"
     exit_code = EXIT_CANNOT_RUN
 
-    def __init__(self, path: str | Path = "", detail: str = ""):
+    def __init__(self, path: str | Path = "", detail: str = "", technical: str = ""):
         self.path = str(path)
-        self.detail = detail
-        super().__init__(self.user_message())
+        self.detail = detail  # Chinese, shown to the user inside the message
+        self.technical = technical  # for the log only: exception names, part names
+        super().__init__(self.user_message() + (f" [{technical}]" if technical else ""))
 
     def user_message(self) -> str:
         text = self.template.format(path=self.path, detail=self.detail)
         return text
+
+
+def os_reason(exc: OSError) -> str:
+    """What went wrong with a file operation, in words a teacher understands."""
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EACCES: "没有写入权限，或文件正被其他程序占用",
+        errno.EPERM: "没有写入权限，或文件正被其他程序占用",
+        errno.EROFS: "磁盘是只读的",
+        errno.ENOENT: "文件或文件夹不存在",
+    }
+    return reasons.get(exc.errno, "读写文件时出错")
+
+
+def technical(exc: BaseException) -> str:
+    """One line for the log: the exception's class and text."""
+    return f"{type(exc).__name__}: {exc}"
 
 
 class NoSuchFile(WorkbenchError):

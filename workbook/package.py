@@ -248,7 +248,7 @@ class _Package:
         for rel in self.rels(""):
             if rel.type.endswith("/officeDocument") and not rel.external and rel.target in self.infos:
                 return rel.target
-        raise errors.CorruptWorkbook(getattr(self.zip, "filename", ""), "no workbook part")
+        raise errors.CorruptWorkbook(getattr(self.zip, "filename", ""), "找不到工作簿的主体部分", "no workbook part")
 
 
 @dataclass
@@ -611,11 +611,11 @@ def verify_written(path: str | Path, models: list[SheetModel], fingerprints: dic
         rows = read_sheet_rows(path, [m.name for m in models])
         stored = read_owned_fingerprints(path)
     except Exception as exc:  # any failure to read the new file is a failed check
-        raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc}") from exc
+        raise errors.WriteFailed(path, "新文件无法读回", errors.technical(exc)) from exc
     for model in models:
         expected = (fingerprints or {}).get(model.name) or fingerprint_model(model)
         if model.name not in rows or fingerprint_rows(rows[model.name]) != expected or stored.get(model.name) != expected:
-            raise errors.WriteFailed(path, f"sheet {model.name!r} does not read back as written")
+            raise errors.WriteFailed(path, f"新文件中的“{model.name}”读回与写入的不一致", f"sheet {model.name!r} differs")
 
 
 # --- the write -----------------------------------------------------------------------------
@@ -942,7 +942,7 @@ def _open_zip(path: str | Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise errors.CorruptWorkbook(path, str(exc)) from exc
+        raise errors.CorruptWorkbook(path, "文件结构已损坏或不完整", errors.technical(exc)) from exc
 
 
 def _copy_raw(raw: Any, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
@@ -1051,7 +1051,7 @@ def _plan(src: Path, pkg: _Package, models: list[SheetModel], owned: set[str],
     try:
         return _Writer(src, pkg, rendered, owned).run(models)
     except (ET.ParseError, UnicodeDecodeError) as exc:
-        raise errors.CorruptWorkbook(src, f"{type(exc).__name__}: {exc}") from exc
+        raise errors.CorruptWorkbook(src, "其中的内容无法解析", errors.technical(exc)) from exc
 
 
 def refresh_master(path: str | Path, models: list[SheetModel], owned: set[str], keep: int = 20,
@@ -1088,7 +1088,7 @@ def verify_untouched(old_path: str | Path, new_path: str | Path, models: list[Sh
             if name in replaced or name in EDITED_SHARED_PARTS or name == "xl/calcChain.xml":
                 continue
             if new_entries.get(name) != (info.CRC, info.file_size):
-                raise errors.WriteFailed(new_path, f"part {name} changed or went missing")
+                raise errors.WriteFailed(new_path, "原有内容在新文件中发生了变化", f"part {name} changed or went missing")
 
 
 EDITED_SHARED_PARTS = frozenset(("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"))

@@ -125,7 +125,7 @@ def read_book(path: str | Path, wanted: dict[str, int] | None = None) -> RawBook
             with _Calamine(path) as calamine:
                 sheets = {name: _read_sheet(calamine, zf, entry, width) for name, (entry, width) in chosen.items()}
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, python_calamine.CalamineError) as exc:
-        raise errors.CorruptWorkbook(path, type(exc).__name__) from exc
+        raise errors.CorruptWorkbook(path, "文件结构已损坏或不完整", errors.technical(exc)) from exc
     return RawBook(path, [e.name for e in entries], sheets)
 
 

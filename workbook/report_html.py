@@ -129,7 +129,7 @@ def publish(path: Path, write: Callable[[Path], Any]) -> Path:
     except PermissionError as exc:
         raise ReportOpen(path) from exc
     except OSError as exc:
-        raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
     finally:
         new.unlink(missing_ok=True)
     return path

@@ -108,7 +108,7 @@ def is_our_output(path: Path) -> bool:
 def read_branch(path: Path, today: dt.date) -> BranchResult:
     """The yearly figures of one workbook; never raises (the worker of `read_branches`)."""
     try:
-        result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today)
+        result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, pipeline.NO_SHEETS)
         if not result.runnable:
             missing = "；".join(f.message for f in result.report.structural[:5])
             raise errors.MissingSheets(path, missing)
@@ -116,10 +116,10 @@ def read_branch(path: Path, today: dt.date) -> BranchResult:
     except errors.WorkbenchError as exc:
         return BranchResult(path, problem=exc.user_message())
     except OSError as exc:
-        return BranchResult(path, problem=f"{path} 无法读取（{exc.strerror or type(exc).__name__}）：文件可能正被其他程序独占，"
+        return BranchResult(path, problem=f"{path} 无法读取（{errors.os_reason(exc)}）：文件可能正被其他程序独占，"
                                           "或没有读取权限。请关闭占用它的程序、检查权限后重新汇总。")
-    except Exception as exc:  # a worker must hand back every failure; the parent logs the traceback
-        return BranchResult(path, problem=f"{path} 读取时遇到意外问题（{type(exc).__name__}），已跳过。详细情况记录在日志中。",
+    except Exception:  # a worker must hand back every failure; the parent logs the traceback
+        return BranchResult(path, problem=f"{path} 读取时遇到意外问题，已跳过。详细情况记录在日志中。",
                             trace=traceback.format_exc())
 
 

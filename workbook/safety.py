@@ -182,15 +182,15 @@ def _write_and_verify(path: Path, new: Path, write_fn: Callable[[Path], Any], ve
         result = write_fn(new)
         _fsync(new)
     except OSError as exc:
-        raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc}") from exc
+        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
     try:
         verdict = verify_fn(new)
     except errors.WriteFailed:
         raise
     except Exception as exc:  # any exception of the check means the file is not trusted
-        raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc}") from exc
+        raise errors.WriteFailed(path, "新文件核对未通过", errors.technical(exc)) from exc
     if verdict is False:
-        raise errors.WriteFailed(path, "verification returned False")
+        raise errors.WriteFailed(path, "新文件核对未通过", "verification returned False")
     return result
 
 
@@ -201,7 +201,7 @@ def _replace(new: Path, path: Path) -> None:
     except PermissionError as exc:
         raise errors.WorkbookOpen(path) from exc
     except OSError as exc:
-        raise errors.WriteFailed(path, f"{type(exc).__name__}: {exc}") from exc
+        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
     _fsync_dir(path.parent)
 
 

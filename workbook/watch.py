@@ -123,9 +123,9 @@ class Watcher:
             runlog.append(self.path, now, runlog.RETRY, f"工作簿正在使用中，{self.retry_minutes} 分钟后再试")
             self.say(f"{now:%Y-%m-%d %H:%M} {exc.user_message()}{self.retry_minutes} 分钟后再试。")
             return False
-        except Exception as exc:  # the loop must survive a failed run; the log keeps the traceback
+        except Exception:  # the loop must survive a failed run; the log keeps the traceback
             log.exception("weekly refresh failed")
-            runlog.append(self.path, now, runlog.FAILED, f"{type(exc).__name__}，详见日志")
+            runlog.append(self.path, now, runlog.FAILED, "程序内部错误，没有刷新，详见日志")
             self.say(f"{now:%Y-%m-%d %H:%M} 刷新出错，已记入日志；下周按时再试。")
             return None
         return True

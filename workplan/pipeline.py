@@ -9,6 +9,7 @@ writing the workbook open in Excel). Nothing here touches a file, Excel or the c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from workbook import layout
@@ -73,9 +74,15 @@ def validate_only(raw: RawBook, today: dt.date) -> Refresh:
     return Refresh(today, branch, report, sheets=[validation_sheet(report, today)])
 
 
-def refresh(raw: RawBook, today: dt.date) -> Refresh:
+ALL_SHEETS = None  # render every generated sheet
+NO_SHEETS: tuple[str, ...] = ()  # compute the figures only (reports, roll-up)
+CALENDAR_SHEETS = (layout.CALENDAR_SHEET, layout.REMINDERS_SHEET)
+
+
+def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_SHEETS) -> Refresh:
     """Validate, score, update the history, build the calendar and reminders, tally the
-    evaluations, render every sheet (the assessment forms and 评议汇总 last)."""
+    evaluations, and render the generated sheets named in `render` (all by default; the
+    assessment forms and 评议汇总 last). Reports pass NO_SHEETS: they need the figures only."""
     branch, report = load(raw, today)
     result = Refresh(today, branch, report)
     if not result.runnable:
@@ -88,13 +95,24 @@ def refresh(raw: RawBook, today: dt.date) -> Refresh:
     bad = {name: report.bad_rows(name) for name in layout.INPUT_SHEET_NAMES}
     result.reminders = reminders(branch, result.calendar, today, bad)
     result.tally = tally(branch, report, result.scores)
-    result.sheets = [
-        validation_sheet(report, today),
-        member_scores_sheet(result.scores),
-        group_scores_sheet(result.scores),
-        history_sheet(result.history),
-        calendar_sheet(result.calendar, branch.settings.branch, today),
-        reminders_sheet(result.reminders, today),
-        *assessment_sheets(branch, report, result.scores, result.tally, today),  # the forms, then 评议汇总
-    ]
+    result.sheets = _render(result, render)
     return result
+
+
+def _render(result: Refresh, wanted: Collection[str] | None) -> list[SheetModel]:
+    """The generated sheets asked for, in workbook order."""
+    renderers: list[tuple[tuple[str, ...], Callable[[], list[SheetModel]]]] = [
+        ((layout.VALIDATION_SHEET,), lambda: [validation_sheet(result.report, result.today)]),
+        ((layout.MEMBER_SCORES_SHEET,), lambda: [member_scores_sheet(result.scores)]),
+        ((layout.GROUP_SCORES_SHEET,), lambda: [group_scores_sheet(result.scores)]),
+        ((layout.HISTORY_SHEET,), lambda: [history_sheet(result.history)]),
+        ((layout.CALENDAR_SHEET,), lambda: [calendar_sheet(result.calendar, result.branch.settings.branch, result.today)]),
+        ((layout.REMINDERS_SHEET,), lambda: [reminders_sheet(result.reminders, result.today)]),
+        ((*layout.FORM_SHEETS, layout.EVAL_SUMMARY_SHEET),
+         lambda: assessment_sheets(result.branch, result.report, result.scores, result.tally, result.today)),
+    ]
+    sheets: list[SheetModel] = []
+    for names, build in renderers:
+        if wanted is None or any(name in wanted for name in names):
+            sheets.extend(s for s in build() if wanted is None or s.name in wanted)
+    return sheets

@@ -15,8 +15,8 @@ SCORED_SHEETS = {
     layout.MEMBERS, layout.ACTIVITIES, layout.ATTENDANCE_SHEET, layout.READING, layout.RECOMMENDATIONS,
     layout.EVALUATIONS, layout.LEDGER, layout.MEMBER_PROMISES, layout.RULES,
 }
-HEADERS = layout.VALIDATION_HEADERS + ("计分影响", "代码")
-WIDTHS = (7, 10, 8, 12, 16, 48, 48, 14, 16)
+HEADERS = layout.VALIDATION_HEADERS + ("计分影响",)
+WIDTHS = (7, 10, 8, 12, 16, 48, 48, 14)
 LEFT_OUT = "本行不计入积分"
 MAX_LISTED = 5000  # a sheet of findings longer than this helps nobody; the log holds them all
 
@@ -31,7 +31,7 @@ def effect(finding: Finding) -> str:
 def validation_sheet(report: Report, today: dt.date) -> SheetModel:
     """校验结果 as a table; the 单元格 (and 工作表) cells link to the cell concerned."""
     findings = report.sorted()[:MAX_LISTED]
-    rows = [[*f.flatten(), effect(f), f.code] for f in findings]
+    rows = [[*f.flatten(), effect(f)] for f in findings]
     title = f"校验结果（{today.isoformat()} 刷新）：{count_line(report)}"
     if len(report.findings) > MAX_LISTED:
         title += f"（只列出前 {MAX_LISTED} 条，全部问题见日志文件）"
