@@ -30,12 +30,20 @@ log = logging.getLogger("workbench.macros")
 OWNED = set(layout.GENERATED_SHEETS)
 
 
+NOT_FROM_EXCEL = "这个操作要从 Excel 工作簿里的按钮运行；在命令行请运行：python -m macros 刷新 工作簿路径"
+
+
 def _calling_book(book):
+    """The book a test passes in, or the one whose button was clicked; None outside Excel."""
     if book is not None:
         return book
     import xlwings as xw
 
-    return xw.Book.caller()
+    try:
+        return xw.Book.caller()
+    except Exception:  # xlwings raises various errors when no Excel called us (AttributeError on Linux)
+        log.warning("button run outside Excel", exc_info=True)
+        return None
 
 
 def button(title: str):
@@ -45,6 +53,9 @@ def button(title: str):
         @functools.wraps(action)
         def run(book=None, today: dt.date | None = None):
             book = _calling_book(book)
+            if book is None:
+                print(NOT_FROM_EXCEL)
+                return None
             log_file = setup_logging(Path(book.fullname or book.name))
             try:
                 return action(book, today or dt.date.today())

@@ -32,14 +32,25 @@ def main(argv: list[str]) -> int:
         return 2
     action, path = captions[argv[0]], argv[1]
     if excel_available():
-        import xlwings as xw
-
-        import macros
-
-        xw.Book(path).set_mock_caller()
-        getattr(macros, action.function)()
-        return 0
+        return _in_excel(action, path)
     return _on_file(action, path, argv[2:])
+
+
+def _in_excel(action: xlsm.Action, path: str) -> int:
+    """Open the workbook in Excel and run the button's own entry point on it (xlwings' mock caller)."""
+    import xlwings as xw
+
+    import macros
+    from workbook import errors
+    from workbook.reader import check_file
+
+    try:
+        xw.Book(str(check_file(path))).set_mock_caller()
+    except errors.WorkbenchError as exc:
+        print(exc.user_message())
+        return exc.exit_code
+    getattr(macros, action.function)()
+    return errors.EXIT_OK
 
 
 def _on_file(action: xlsm.Action, path: str, rest: list[str]) -> int:

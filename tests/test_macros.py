@@ -132,3 +132,9 @@ def test_forms_and_collect_buttons_close_the_loop(master, tmp_path, monkeypatch)
                                          ["群众评议党员", "群众01（2026下半年）", "D003", "优秀"]]
     message = [s[2] for s in seen if s[0] == "alert"][0]
     assert message.startswith("共 23 份表，新增评议 3 条，此前已录入 0 条。")
+
+
+def test_a_button_action_run_outside_excel_says_how_to_run_it(capsys):
+    assert macros.refresh() is None  # no calling workbook on this machine
+    out = capsys.readouterr()
+    assert out.out.strip() == macros.NOT_FROM_EXCEL and "Traceback" not in out.err

@@ -52,3 +52,10 @@ def setup_logging(workbook: str | Path) -> Path:
     handler.addFilter(MaskPhones())
     logger.addHandler(handler)
     return path
+
+
+# Until setup_logging names a file, our records go nowhere (never to the screen as a traceback).
+_root = logging.getLogger("workbench")
+_root.propagate = False
+if not _root.handlers:
+    _root.addHandler(logging.NullHandler())
