@@ -34,17 +34,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The yearly report of one master workbook."""
     path = Path(args.path)
     result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today, pipeline.NO_SHEETS)
-    if not result.runnable:
-        for line in summary.validation_summary(result.report, path.name):
-            print(line)
-        print("缺少必需的工作表或列，无法生成报表。请按上面的建议恢复后再运行。")
-        return errors.EXIT_CANNOT_RUN
-    figures = year_report(result)
+    for finding in result.report.sorted():
+        log.info("finding %s %s", finding.code, finding.describe())
+    figures = year_report(pipeline.require_runnable(result, str(path)))
     files = write_report(figures, Path(args.out) if args.out else path.parent / REPORT_DIR, want_pdf=not args.no_pdf)
     print_files(files, figures.span.end)
     if result.report.errors:
-        print(f"注意：台账校验{summary.count_line(result.report)}有错误的行没有计入报表。"
-              f"请运行 python sync.py validate {path} 查看并改正后重新生成。")
+        for line in summary.validation_summary(result.report, path.name):
+            print(line)
+        print(f"注意：有错误的行没有计入报表。请运行 python sync.py validate {path} 查看全部问题，改正后重新生成。")
         return errors.EXIT_FINDINGS
     return errors.EXIT_OK
 

@@ -78,8 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    result = pipeline.validate_only(read_book(path, pipeline.wanted_for_refresh()), args.today)
-    return report_findings(path, result)
+    return report_findings(path, load_master(path, args.today))
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -144,7 +143,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
     copies = forms.prepare_handouts(loaded.branch, loaded.report, kind, round_label, args.today, args.raters, names)
     folder = path.parent / forms.FORMS_FOLDER / forms.forms_folder_name(kind, round_label)
     formfiles.write_handouts(folder, copies)
-    for line in forms.handout_lines(copies, folder, path, loaded.report):
+    for line in forms.handout_lines(copies, folder, path, names=names):
         print(line)
     return errors.EXIT_OK
 
@@ -155,27 +154,30 @@ def cmd_collect(args: argparse.Namespace) -> int:
     loaded = load_master(path, args.today)
     if not loaded.runnable:
         return report_findings(path, loaded)
+    if forms.round_from_folder(folder.name) is None and (inner := formfiles.round_folders(folder) if folder.is_dir() else []):
+        print(f"“{folder.name}”里是各轮的评议表文件夹，请指明回收哪一个，例如：")
+        print("\n".join(f"  python sync.py collect {path} {sub}" for sub in inner))
+        return errors.EXIT_CANNOT_RUN
     round_label = args.round or forms.round_from_folder(folder.name) or forms.default_round(args.today)
     files, skipped = formfiles.returned_files(folder)
-    result = collect.collect([formfiles.read_returned(f) for f in files], loaded.branch, round_label, args.today)
-    for line in collect.summary_lines(result, folder.name, round_label, [p.name for p in skipped]):
-        print(line)
+    result = collect.collect([formfiles.read_returned(f) for f in files], loaded.branch, round_label, args.today,
+                             report=loaded.report)
     for finding in result.report.sorted():
         log.info("form finding %s %s", finding.code, finding.describe())
-    if result.rows:
-        write_votes(path, loaded, result)
-    else:
-        print("没有新的评议需要写入，总台账没有改动。")
+    written = write_votes(path, loaded, result) if result.rows else None  # first: if it cannot write, say only that
+    for line in collect.summary_lines(result, folder.name, round_label, [p.name for p in skipped]):
+        print(line)
+    print(written or "没有新的评议需要写入，总台账没有改动。")
     return errors.EXIT_FINDINGS if result.report.errors else errors.EXIT_OK
 
 
-def write_votes(path: Path, loaded: pipeline.Refresh, result: collect.Collection) -> None:
-    """Append the new votes to 评议记录 through the safe writer, and say where they went."""
+def write_votes(path: Path, loaded: pipeline.Refresh, result: collect.Collection) -> str:
+    """Append the new votes to 评议记录 through the safe writer; the lines saying where they went."""
     rows = result.sheet_rows(loaded.branch.table(layout.EVALUATIONS).columns)
     done = append.append_to_master(path, layout.EVALUATIONS, rows, loaded.branch.settings.keep_backups, dt.datetime.now)
     log.info("appended %d votes to %s rows %d-%d; backup %s", len(rows), path, done.result.first_row, done.result.last_row, done.backup)
-    print(f"已写入“{path.name}”的“评议记录”第 {done.result.first_row} 至 {done.result.last_row} 行。写入前的备份：{done.backup}")
-    print(f"下一步：运行 python sync.py refresh {path}，更新“评议汇总”和积分。")
+    return (f"已写入“{path.name}”的“评议记录”第 {done.result.first_row} 至 {done.result.last_row} 行。写入前的备份：{done.backup}\n"
+            f"下一步：运行 python sync.py refresh {path}，更新“评议汇总”和积分。")
 
 
 def report_findings(path: Path, result: pipeline.Refresh) -> int:

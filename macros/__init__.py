@@ -18,8 +18,8 @@ import logging
 from pathlib import Path
 
 from workbook import errors, layout
-from workbook.formfiles import read_returned, returned_files, write_handouts
-from workbook.logs import setup_logging
+from workbook.formfiles import read_returned, returned_files, round_folders, write_handouts
+from workbook.logs import log_path, setup_logging
 from workplan import collect as gather
 from workplan import forms as handout
 from workplan import pipeline, summary
@@ -77,9 +77,7 @@ def _read(book, today: dt.date, render=pipeline.ALL_SHEETS, figures: bool = True
     sheets in `render`, or (figures=False) validation only. errors.MissingSheets when it cannot run."""
     raw = live.read_raw(book, pipeline.wanted_for_refresh())
     result = pipeline.refresh(raw, today, render) if figures else pipeline.validate_only(raw, today)
-    if not result.runnable:
-        raise errors.MissingSheets(book.name, "\n".join(f.describe() for f in result.report.structural[:5]))
-    return result
+    return pipeline.require_runnable(result, book.name)
 
 
 def _rewrite(book, today: dt.date, render, title: str, message) -> pipeline.Refresh:
@@ -114,14 +112,23 @@ def calendar(book, today: dt.date):
 
 @button("生成评议表")
 def forms(book, today: dt.date):
-    """生成评议表: this round's 群众评议 forms (numbered, 群众评议份数 of them) and one 党员评议支部 form per member."""
+    """生成评议表: this round's 群众评议 forms (numbered, 群众评议份数 of them) and one 党员评议支部 form per member.
+
+    Everything is prepared before anything is written, so a refused second click writes nothing.
+    """
     loaded = _read(book, today, figures=False)
     round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
-    counts = []
-    for kind, raters in ((handout.MASS, loaded.branch.settings.mass_raters), (handout.BRANCH, None)):
-        copies = handout.prepare_handouts(loaded.branch, loaded.report, kind, round_label, today, raters)
-        write_handouts(parent / handout.forms_folder_name(kind, round_label), copies)
-        counts.append(f"{kind.title} {len(copies)} 份")
+    plans = [(kind, parent / handout.forms_folder_name(kind, round_label),
+              handout.prepare_handouts(loaded.branch, loaded.report, kind, round_label, today, raters))
+             for kind, raters in ((handout.MASS, loaded.branch.settings.mass_raters), (handout.BRANCH, None))]
+    taken = [folder.name for _, folder, _ in plans if folder.is_dir() and any(folder.iterdir())]
+    if taken:
+        live.alert(book, f"本轮（{round_label}）的评议表已经生成过：{'、'.join(taken)}（在“{parent}”中），没有重新生成。"
+                         "如需重新生成，请先把这些文件夹移走或改名。", "生成评议表")
+        return None
+    for _, folder, copies in plans:
+        write_handouts(folder, copies)
+    counts = [f"{kind.title} {len(copies)} 份" for kind, _, copies in plans]
     live.alert(book, f"已生成{round_label}评议表：{'，'.join(counts)}，在“{parent}”中。"
                      "发给评议人填写，交回后放回原文件夹，再点“回收评议表”。", "生成评议表")
     return counts
@@ -129,27 +136,43 @@ def forms(book, today: dt.date):
 
 @button("回收评议表")
 def collect(book, today: dt.date):
-    """回收评议表: check this round's returned forms and add their answers to the open book's 评议记录."""
+    """回收评议表: check the returned forms of every round folder and add new answers to the open book's 评议记录."""
     loaded = _read(book, today, figures=False)
-    round_label, parent = handout.default_round(today), _folder(book) / handout.FORMS_FOLDER
-    folders = [parent / handout.forms_folder_name(kind, round_label) for kind in (handout.MASS, handout.BRANCH)]
-    files = [f for folder in folders if folder.is_dir() for f in returned_files(folder)[0]]
-    result = gather.collect([read_returned(f) for f in files], loaded.branch, round_label, today)
+    parent = _folder(book) / handout.FORMS_FOLDER
+    folders = round_folders(parent) if parent.is_dir() else []
+    if not folders:
+        live.alert(book, f"在“{parent}”中没有找到评议表文件夹。请先点“生成评议表”，交回的表放回原来的文件夹。", "回收评议表")
+        return None
+    results = [_collect_folder(loaded, folder, today) for folder in folders]
+    rows = [row for result in results for row in result.sheet_rows(loaded.branch.table(layout.EVALUATIONS).columns)]
+    if rows:
+        live.append_rows(book, layout.EVALUATIONS, rows, loaded.branch.table(layout.EVALUATIONS).columns.values())
+    live.alert(book, _collect_message(folders, results, log_path(Path(book.fullname or book.name))), "回收评议表")
+    return results
+
+
+def _collect_folder(loaded: pipeline.Refresh, folder: Path, today: dt.date):
+    """Check one round folder's returned copies against the master as it stands."""
+    files, _ = returned_files(folder)
+    round_label = handout.round_from_folder(folder.name) or handout.default_round(today)
+    result = gather.collect([read_returned(f) for f in files], loaded.branch, round_label, today, report=loaded.report)
     for finding in result.report.sorted():
-        log.info("form finding %s %s", finding.code, finding.describe())
-    columns = loaded.branch.table(layout.EVALUATIONS).columns
-    if result.rows:
-        live.append_rows(book, layout.EVALUATIONS, result.sheet_rows(columns), len(layout.SPECS[layout.EVALUATIONS].columns))
-    live.alert(book, _collect_message(result, len(files)), "回收评议表")
+        log.info("form finding %s %s %s", folder.name, finding.code, finding.describe())
     return result
 
 
-def _collect_message(result, files: int) -> str:
-    problems = result.report
-    text = f"共 {files} 份表，新增评议 {len(result.rows)} 条，此前已录入 {result.already} 条。"
-    if problems.findings:
-        text += f"有问题 {len(problems.errors)} 处（错误）、{len(problems.warnings)} 处（警告），详见日志；例如：{problems.sorted()[0].describe()}"
-    return text + ("再点“刷新”更新评议汇总和积分。" if result.rows else "")
+def _collect_message(folders: list[Path], results: list, log_file: Path) -> str:
+    lines = [f"{folder.name}：共 {len(result.results)} 份表，新增评议 {len(result.rows)} 条，此前已录入 {result.already} 条。"
+             for folder, result in zip(folders, results)]
+    problems = [f for result in results for f in result.report.sorted()]
+    if problems:
+        errors_count = sum(1 for f in problems if f.level == "错误")
+        lines.append(f"有问题 {errors_count} 处错误、{len(problems) - errors_count} 处警告，全部列在日志 {log_file} 中；例如：")
+        lines += ["  " + f.describe() for f in problems[:3]]
+    lines += [note for result in results if (note := result.date_note())]
+    if any(result.rows for result in results):
+        lines.append("再点“刷新”更新评议汇总和积分。")
+    return "\n".join(lines)
 
 
 @button("生成报表")
@@ -162,7 +185,10 @@ def reports(book, today: dt.date):
     folder = _folder(book) / REPORT_DIR
     files = write_report(year_report(result), folder, want_pdf=True)
     made = "、".join(p.name for p in (files.workbook, files.html, files.pdf) if p)
-    live.alert(book, f"报表已生成在“{folder}”：{made}。" + "".join(files.notices), "生成报表")
+    lines = [f"报表已生成在“{folder}”：{made}。", *files.notices]
+    if result.report.errors:
+        lines.append(f"注意：{summary.count_line(result.report)}有错误的行没有计入报表，请点“校验”查看并改正后重新生成。")
+    live.alert(book, "\n".join(lines), "生成报表")
     return files
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from workbook import xlsm
+from workbook.append import first_free_row
 from workbook.layout import column_letter
 from workbook.reader import EXTRA_COLUMNS, RawBook, RawSheet, normalize_header
 from workbook.sheetmodel import Chart, SheetModel, Style
@@ -302,11 +303,12 @@ def _bgr(color: str) -> int:
     return red + green * 256 + blue * 65536
 
 
-def append_rows(book, sheet_name: str, rows: list[list[Any]], width: int) -> tuple[int, int]:
-    """Add rows below the last row with content in the first `width` columns; (first, last) Excel row."""
+def append_rows(book, sheet_name: str, rows: list[list[Any]], columns: Iterable[int]) -> tuple[int, int]:
+    """Add rows below the last row with content in the sheet's contract `columns` (0-based), by the
+    same rule as the file writer (`append.first_free_row`); returns the (first, last) Excel row."""
+    columns = list(columns)
     sheet = book.sheets[sheet_name]
-    last, _ = _extent(sheet, width)
-    first = last + 1
+    first = first_free_row(_read_sheet(sheet, max(columns) + 1).rows, columns)
     sheet.range((first, 1)).value = [[_cell_value(v) for v in row] for row in rows]
     return first, first + len(rows) - 1
 

@@ -161,8 +161,51 @@ def test_verify_refuses_rows_that_do_not_read_back(build, data, tmp_path):
     master = build(data)
     new = tmp_path / "new.xlsx"
     done = append.append_rows(master, new, SHEET, NEW_ROWS)
-    with pytest.raises(errors.WriteFailed):
+    with pytest.raises(errors.WriteFailed) as refused:
         append.verify_appended(master, new, done, [NEW_ROWS[1], NEW_ROWS[0]])
+    assert refused.value.path == str(master)  # the master the user knows, not the file written beside it
+    assert f"写入 {master} 时检查未通过（追加到“评议记录”的行读回与写入的不一致），原工作簿没有改动。" in refused.value.user_message()
+
+
+# --- where appended rows start: one rule for the file and the button ---------------------------
+
+@pytest.mark.parametrize("columns, first", [([0, 1, 2], 5), ([0], 3), (None, 8), ([], 2)])
+def test_first_free_row_looks_only_at_the_contract_columns(columns, first):
+    rows = [(1, ["评议类型", "评议人", "评议对象"]), (2, ["群众评议党员", "群众01", "D001"]), (4, [None, "  ", "D002"]),
+            (7, [None, None, None, None, "备注：这里不是表格"])]
+    assert append.first_free_row(rows, columns) == first
+
+
+def test_contract_columns_are_found_where_they_stand():
+    header = ["备注", *layout.SPECS[SHEET].headers[:3], "评议人"]
+    assert append.contract_columns(header, SHEET) == [1, 2, 3]
+    assert append.contract_columns(header, "其他") is None
+
+
+def _book_with_a_note_below(path):
+    """评议记录 with a staff column 备注 first, two votes, and a note in 备注 at row 6 (not a contract column)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(SHEET)
+    sheet.write_row(0, 0, ["备注", *layout.SPECS[SHEET].headers])
+    sheet.write_row(1, 0, [None, "群众评议党员", "群众01", "D001", "优秀"])
+    sheet.write_row(2, 0, [None, "群众评议党员", "群众02", "D001", "合格"])
+    sheet.write_string(5, 0, "以上为上半年")
+    book.close()
+    return path
+
+
+def test_rows_go_after_the_last_value_in_a_contract_column_and_keep_other_cells(tmp_path):
+    master = _book_with_a_note_below(tmp_path / "m.xlsx")
+    new = tmp_path / "new.xlsx"
+    rows = [[None, "群众评议党员", f"群众0{n}", "D002", "合格"] for n in range(3, 7)]
+    done = append.append_rows(master, new, SHEET, rows)
+    assert (done.first_row, done.last_row) == (4, 7)
+    append.verify_appended(master, new, done, rows)
+    assert [row[:5] for row in grid(new)[3:7]] == [
+        ["", "群众评议党员", "群众03", "D002", "合格"], ["", "群众评议党员", "群众04", "D002", "合格"],
+        ["以上为上半年", "群众评议党员", "群众05", "D002", "合格"], ["", "群众评议党员", "群众06", "D002", "合格"]]
+    raw = [(number, row) for number, row in enumerate(grid(master), 1)]
+    assert append.first_free_row(raw, append.contract_columns(raw[0][1], SHEET)) == done.first_row  # what the button calls
 
 
 @pytest.mark.parametrize("rows, error", [([], ValueError), ([[float("nan")]], ValueError), ([[object()]], TypeError),

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 import python_calamine
 
 import sync
+from workbook import formfiles, render_xlsx
 from workbook import layout as L
-from workbook import render_xlsx
+from workbook.errors import FormError
 from workbook.safety import backups_of
+from workplan import collect, forms, pipeline
 from workplan import findings as F
-from workplan import forms, pipeline
 from workplan.collect import ReturnedForm, check_form
 from workplan.forms import INFO_SHEET, list_checksum
+from workplan.scoring import score, scored_member_ids
 
 from conftest import load_data, raw_book, soffice_convert
 
@@ -151,6 +155,7 @@ def test_forms_without_usable_raters_say_what_to_do(capsys, master, argv, messag
     (["--type", "群众评议", "--raters", "0"], "评议人数“0”无效，请写 1 到 999 之间的整数"),
     (["--type", "民主评议", "--raters", "3"], "评议表类型“民主评议”无效，可选：群众评议、党员评议支部"),
     (["--type", "群众评议", "--raters", "3", "--round", "2026/上"], "轮次“2026/上”不能用作文件夹名"),
+    (["--type", "群众评议", "--raters", "3", "--round", "2026上半年."], "轮次“2026上半年.”不能用作文件夹名"),
     (["--type", "群众评议", "--raters", "3", "--raters-file", "a.txt"], "not allowed with argument"),
 ])
 def test_forms_command_line_mistakes_exit_2(capsys, master, argv, message):
@@ -175,6 +180,7 @@ EXPECTED_FINDINGS = [
     (copy_name("05"), "F5", "form-bad-answer"),
     (copy_name("05", "（重填）"), "", "form-same-rater"),
     (copy_name("01", " - 副本"), "", "form-copy"),
+    (copy_name("02"), "", "form-open"),  # its owner file ~$… lies beside it
     (copy_name("02"), "F5", "form-blank-answer"),
     (copy_name("04"), "", "form-empty"),
 ]
@@ -200,12 +206,14 @@ def test_collect_counts_every_answer_once(capsys, master, returned):
     assert code == 1  # errors among the forms
     assert f"回收“群众评议_{ROUND}”（{ROUND}）：共 7 份表，计入 3 份，新增评议 7 条；此前已录入、本次跳过 0 条。" in out
     assert "跳过了不是表格的文件：说明.txt" in out
-    assert "发现错误 3 条，警告 3 条：" in out
+    assert "发现错误 3 条，警告 4 条：" in out
     assert [(name, cell) for name, cell, _ in collected_findings(out)] == [(name, cell) for name, cell, _ in EXPECTED_FINDINGS]
     assert (f"[错误] {copy_name('05')}!F5 D002 李四 的“等次”填了“很好”，不在可选范围内，这一项没有计入。"
             "可选：优秀、合格、基本合格、不合格；请与评议人核实后重新交回这份表。") in out
     assert (f"[错误] {copy_name('05', '（重填）')} 评议人“群众05（{ROUND}）”本轮已有一份表（{copy_name('05')}）计入，这一份没有计入。") in out
     assert f"[警告] {copy_name('01', ' - 副本')} 这是 {copy_name('01')} 的副本（评议人和填写内容都相同），没有重复计入。" in out
+    assert (f"[警告] {copy_name('02')} 这份评议表正在 Excel 或 WPS 中打开，打开后尚未保存的填写内容没有读到。"
+            "请保存并关闭它后再回收一次（已计入的项不会重复计入）。") in out
     after = rows_of(master, L.EVALUATIONS)
     assert after[:3] == before and after[3:] == COLLECTED
     assert len(after) - 1 == 9
@@ -253,10 +261,11 @@ def test_forms_of_another_branch_or_round_and_files_that_are_no_forms(capsys, ma
         ("a.xlsx", "", "这份评议表是“2025下半年”的，本次回收的是“2026上半年”"),
         ("b.xlsx", "", "这份评议表属于“别的支部”，不是本支部“测试支部”"),
         ("c.xlsx", "", "这不是本程序发放的评议表（找不到表单信息）"),
-        ("d.xlsx", "", "无法读取这份评议表：d.xlsx 已损坏或不是 Excel 工作簿（文件内容不是 xlsx 格式）"),
-        ("e.xls", "", "无法读取这份评议表：e.xls 是旧版 Excel 97-2003 工作簿（.xls），本程序只能读取 .xlsx 或 .xlsm 工作簿"),
+        ("d.xlsx", "", "无法读取这份评议表：文件已损坏或不是评议表文件"),
+        ("e.xls", "", "无法读取这份评议表：它是旧版 Excel 97-2003 工作簿（.xls），不是 .xlsx 工作簿"),
     ]
-    assert "如要回收“2025下半年”的表，请运行 python sync.py collect 总台账路径 文件夹 --round 2025下半年" in out
+    assert "[错误] d.xlsx 无法读取这份评议表：文件已损坏或不是评议表文件。这份表没有计入；请让评议人重新发送。" in out
+    assert "这份表没有计入；请把它放回“2025下半年”那一轮的评议表文件夹，回收“2025下半年”时再计入。" in out
     assert master.read_bytes() == before
 
 
@@ -266,8 +275,8 @@ def test_a_member_who_left_since_the_hand_out_is_not_counted(data, capsys, maste
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
     data[L.MEMBERS][2]["在册状态"] = "转出"  # 王五 transferred out after the forms went out
-    branch, _ = load_data(data, TODAY)
-    result = check_form(ReturnedForm(path.name, sheets), branch, ROUND)
+    branch, report = load_data(data, TODAY)
+    result = check_form(ReturnedForm(path.name, sheets), branch, ROUND, scored_member_ids(branch, report))
     assert [(f.row, f.column, f.code, f.message) for f in result.findings] == [
         (5, "等次", "form-blank-answer", "D002 李四 的“等次”没有填写，这一项没有计入"),
         (6, "党员编号", "form-unknown-object", "评议对象“D003”不是党员名册中的计分党员，这一项没有计入")]
@@ -286,6 +295,115 @@ def test_every_form_finding_kind_is_exercised_here():
     exercised = {code for *_, code in EXPECTED_FINDINGS} | {
         "form-answer-changed", "form-other-round", "form-other-branch", "form-not-ours", "form-unreadable", "form-unknown-object"}
     assert exercised == {code for code in F.KINDS if code.startswith("form-")}
+
+
+# --- regressions from the review ---------------------------------------------------------------
+
+def set_setting(data, key, value):
+    next(row for row in data[L.SETTINGS] if row["项目"] == key)["值"] = value
+
+
+@pytest.mark.parametrize("today, cutoff, dated", [
+    (dt.date(2027, 1, 10), None, dt.date(2026, 12, 31)),  # collected after 年度结束日期
+    (dt.date(2026, 8, 1), dt.date(2026, 6, 15), dt.date(2026, 6, 15)),  # after 积分截止日期
+    (dt.date(2025, 12, 20), None, dt.date(2026, 1, 1)),  # before the year begins
+    (TODAY, None, TODAY),
+])
+def test_answers_are_dated_inside_what_scoring_counts(capsys, master, data, today, cutoff, dated):
+    run(capsys, "forms", str(master), "--type", "群众评议", "--raters", "1")
+    path = fill(master.parent / MASS_FOLDER / copy_name("01"), {"D001": ("优秀", None), "D002": ("合格", None), "D003": ("合格", None)})
+    set_setting(data, "积分截止日期", cutoff)
+    branch, report = load_data(data, today)
+    result = collect.collect([formfiles.read_returned(path)], branch, ROUND, today, report)
+    assert [row["评议日期"] for row in result.rows] == [dated] * 3
+    assert dated in score(branch, report, branch.settings.cutoff_for(max(today, dated))).span  # counted once the year runs
+    note = (f"新增的评议按 {dated.isoformat()} 记录评议日期（今天 {today.isoformat()} 不在本年度的积分统计期内），"
+            "以便计入本年度的评议汇总和积分。")
+    assert (note in collect.summary_lines(result, MASS_FOLDER, ROUND)) == (dated != today)
+
+
+def test_no_scored_member_means_no_forms_and_no_folder(capsys, build, data):
+    for member in data[L.MEMBERS]:
+        member["在册状态"] = "转出"
+    master = build(data)
+    for kind in ("群众评议", "党员评议支部"):
+        code, out = run(capsys, "forms", str(master), "--type", kind, *(["--raters", "3"] if kind == "群众评议" else []))
+        assert code == 2
+        assert f"“党员名册”中没有在职或离退休、且所在行没有错误的党员，没有生成{forms.FORM_KINDS[kind].title}。" in out
+    assert not (master.parent / "评议表").exists()
+    assert formfiles.write_handouts(master.parent / "评议表" / "空", []) == [] and not (master.parent / "评议表").exists()
+
+
+def test_a_copy_that_cannot_be_opened_is_a_finding_not_a_crash(monkeypatch, data, tmp_path):
+    def refuse(path, wanted=None):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(formfiles.reader, "read_book", refuse)  # as check_file meets a file it may not open
+    form = formfiles.read_returned(tmp_path / "锁住的.xlsx")
+    branch, report = load_data(data, TODAY)
+    result = collect.collect([form], branch, ROUND, TODAY, report)
+    assert [f.describe() for f in result.report.findings] == [
+        "[错误] 锁住的.xlsx 无法读取这份评议表：没有写入权限，或文件正被其他程序占用。这份表没有计入；请关闭正在使用它的程序、检查文件的权限后再回收。"]
+
+
+def test_named_raters_keep_one_copy_per_person_and_say_which_names_repeat(data):
+    names = ["刘老师", "陈 阿姨", "陈阿姨", "刘老师", " "]
+    assert [(r.label, r.key, r.file_part) for r in forms.named_raters(names)] == [
+        ("刘老师", "刘老师", "刘老师"), ("陈 阿姨", "陈阿姨", "陈 阿姨")]
+    branch, report = load_data(data, TODAY)
+    copies = forms.prepare_handouts(branch, report, forms.MASS, ROUND, TODAY, names=names)
+    assert [c.identity.rater for c in copies] == [f"刘老师（{ROUND}）", f"陈阿姨（{ROUND}）"]
+    lines = forms.handout_lines(copies, Path("评议表"), Path("master.xlsx"), names=names)
+    assert "名单中重复的姓名只生成了一份：陈 阿姨、刘老师。" in lines
+
+
+@pytest.mark.parametrize("names, shown", [(["张/三", "李四", "张:三"], "张/三、张:三"), (["Amy", "amy"], "Amy、amy")])
+def test_names_that_would_get_the_same_file_are_refused(names, shown):
+    with pytest.raises(FormError) as raised:
+        forms.named_raters(names)
+    assert raised.value.user_message().startswith(f"名单中这些姓名会得到同一个文件名，后一份会覆盖前一份：{shown}。")
+
+
+@pytest.mark.parametrize("text", ["2026上半年.", ".2026", "2026/上", "2026上*", "一" * 21, "  "])
+def test_rounds_that_would_not_survive_in_a_file_name_are_refused(text):
+    with pytest.raises(ValueError, match=f"轮次“{re.escape(text)}”不能用作文件夹名。请换一个轮次名称"):
+        forms.check_round(text)
+
+
+def test_a_round_is_its_text_without_spaces():
+    assert forms.check_round(" ２０２６ 上半年 ") == "2026上半年"
+
+
+def test_answers_about_a_member_whose_roster_row_has_errors_are_not_counted(capsys, master, data):
+    run(capsys, "forms", str(master), "--type", "群众评议", "--raters", "1")
+    path = fill(master.parent / MASS_FOLDER / copy_name("01"), {"D001": ("优秀", None), "D002": ("合格", None), "D003": ("合格", None)})
+    data[L.MEMBERS][1]["党小组"] = "三组"  # 李四's roster row has an error since: scoring leaves him out
+    branch, report = load_data(data, TODAY)
+    result = collect.collect([formfiles.read_returned(path)], branch, ROUND, TODAY, report)
+    assert [(f.row, f.code, f.value) for f in result.report.findings] == [(5, "form-unknown-object", "D002")]
+    assert [row["评议对象"] for row in result.rows] == ["D001", "D003"]
+
+
+def test_rater_names_from_a_workbook_skip_numbers_and_keep_spaces(tmp_path):
+    numbered = tmp_path / "名单.xlsx"
+    book = openpyxl.Workbook()
+    for row in ([1, "陈 阿姨"], [2, "刘老师"], ["3", "王 五"]):
+        book.active.append(row)
+    book.save(numbered)
+    assert formfiles.read_rater_names(numbered) == ["陈 阿姨", "刘老师", "王 五"]
+    headed = tmp_path / "带表头.xlsx"
+    book = openpyxl.Workbook()
+    for row in (["序号", "单位", "姓名"], [1, "一小", "陈 阿姨"], [2, "二小", "刘老师"]):
+        book.active.append(row)
+    book.save(headed)
+    assert formfiles.read_rater_names(headed) == ["陈 阿姨", "刘老师"]
+
+
+def test_round_folders_are_the_subfolders_named_for_a_round(tmp_path):
+    for name in ("群众评议_2026上半年", "党员评议支部_2026上半年", "~workbench-群众评议_2026下半年", "照片", "群众评议_"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "群众评议_2025下半年.xlsx").write_bytes(b"a file, not a folder")
+    assert [p.name for p in formfiles.round_folders(tmp_path)] == ["党员评议支部_2026上半年", "群众评议_2026上半年"]
 
 
 # --- tallies -----------------------------------------------------------------------------------
@@ -403,3 +521,10 @@ def test_no_phone_number_in_any_generated_file(capsys, master, returned):
     for name in generated:
         assert PHONE not in repr(book.get_sheet_by_name(name).to_python()), name
     assert PHONE in repr(book.get_sheet_by_name(L.MEMBERS).to_python())  # it is still kept where staff typed it
+
+
+def test_collect_given_the_parent_forms_folder_names_the_round_folders(capsys, master):
+    run(capsys, "forms", str(master), "--type", "群众评议", "--raters", "2")
+    code, out = run(capsys, "collect", str(master), str(master.parent / "评议表"))
+    assert code == 2
+    assert "“评议表”里是各轮的评议表文件夹，请指明回收哪一个" in out and "评议表/群众评议_2026上半年" in out

@@ -124,14 +124,28 @@ def test_forms_and_collect_buttons_close_the_loop(master, tmp_path, monkeypatch)
     assert counts == ["群众评议党员表 20 份", "党员评议支部工作表 3 份"]  # 群众评议份数 20; one per scored member
     folder = tmp_path / "评议表" / "群众评议_2026下半年"
     fill(folder / "群众评议_2026下半年_第01号.xlsx", {"D001": ("优秀", "好"), "D002": ("合格", ""), "D003": ("优秀", "")})
-    result, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
-    assert len(result.rows) == 3
-    rows = [r for r in sheet_rows(tmp_path / "c.xlsx", "评议记录")]
+    results, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
+    assert [len(r.rows) for r in results] == [0, 3]  # 党员评议支部 (nothing filled), 群众评议
+    rows = sheet_rows(tmp_path / "c.xlsx", "评议记录")
     assert [r[:4] for r in rows[-3:]] == [["群众评议党员", "群众01（2026下半年）", "D001", "优秀"],
                                          ["群众评议党员", "群众01（2026下半年）", "D002", "合格"],
                                          ["群众评议党员", "群众01（2026下半年）", "D003", "优秀"]]
-    message = [s[2] for s in seen if s[0] == "alert"][0]
-    assert message.startswith("共 23 份表，新增评议 3 条，此前已录入 0 条。")
+    message = [s[2] for s in seen if s[0] == "alert"][0].splitlines()
+    assert message[:2] == ["党员评议支部_2026下半年：共 3 份表，新增评议 0 条，此前已录入 0 条。",
+                           "群众评议_2026下半年：共 20 份表，新增评议 3 条，此前已录入 0 条。"]
+    assert message[2].startswith("有问题 0 处错误、") and "全部列在日志" in message[2]
+    assert message[-1] == "再点“刷新”更新评议汇总和积分。"
+
+
+def test_a_second_forms_click_writes_nothing_and_collect_without_forms_says_what_to_do(master, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
+    assert [s[2] for s in seen if s[0] == "alert"][0].startswith(f"在“{tmp_path / '评议表'}”中没有找到评议表文件夹。")
+    run_button(macros.forms, master, tmp_path / "f.xlsx")
+    before = sorted(p.name for p in (tmp_path / "评议表").rglob("*.xlsx"))
+    counts, seen = run_button(macros.forms, master, tmp_path / "f.xlsx")
+    assert counts is None and "已经生成过" in [s[2] for s in seen if s[0] == "alert"][0]
+    assert sorted(p.name for p in (tmp_path / "评议表").rglob("*.xlsx")) == before
 
 
 def test_a_button_action_run_outside_excel_says_how_to_run_it(capsys):

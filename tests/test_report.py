@@ -10,6 +10,7 @@ D004 赵六 二组 转出 (not scored).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import shutil
 import subprocess
@@ -18,18 +19,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from xlsxwriter.exceptions import FileCreateError
 
 import reports
 import sync
 from conftest import TODAY, clean_data, raw_book
-from workbook import layout
-from workbook.charts import cjk_font
+from workbook import errors, layout
+from workbook.charts import cjk_font, no_font_notice
 from workbook.create import build_master
+from workbook.pdf import not_installed, pdf_bytes
 from workbook.reader import read_book
-from workbook.report_html import REPORT_DIR, write_report
+from workbook.render_xlsx import write_standalone
+from workbook.report_html import IMAGE_DIR, REPORT_DIR, publish, report_stem, write_report
+from workbook.sheetmodel import SheetModel
 from workplan import pipeline
 from workplan.report import Share, headline, year_report
-from workplan.report_tables import report_sections
+from workplan.report_tables import report_sections, table
 
 D = dt.date
 PHONE = "13812345678"
@@ -221,14 +226,14 @@ def test_branch_commitments_by_aspect_and_status_with_dynamic_additions(figures)
 
 
 def test_reading_totals_and_leaders(figures):
-    """Finished in the span: D001 红岩 (优秀, 3 notes) and 平凡的世界 (良好, 2); D002 论语 (优秀, 4)
-    and 乡土中国 (no grade, 1); D003 苦难辉煌 (优秀, 5); D004 红星照耀中国 (合格, 2) = 6 books,
-    4 readers, 17 notes. Not counted: 论语译注 (finished before started: an error), D003's
-    红岩 (finished 12-20). In progress: 可爱的中国 and that 红岩 = 2.
-    Leaders (scored members): D001 and D002 both 2 books, 1 优秀, 5 notes: tied 1st; D003 3rd."""
+    """Finished in the span by scored members: D001 红岩 (优秀, 3 notes) and 平凡的世界 (良好, 2);
+    D002 论语 (优秀, 4) and 乡土中国 (no grade, 1); D003 苦难辉煌 (优秀, 5) = 5 books, 3 readers,
+    15 notes. Not counted: D004's 红星照耀中国 (转出), 论语译注 (finished before started: an
+    error), D003's 红岩 (finished 12-20). In progress: 可爱的中国 and that 红岩 = 2.
+    Leaders: D001 and D002 both 2 books, 1 优秀, 5 notes: tied 1st; D003 3rd."""
     reading = figures.reading
-    assert (reading.finished, reading.readers, reading.notes, reading.reading) == (6, 4, 17, 2)
-    assert reading.grades == {"优秀": 3, "良好": 1, "合格": 1, "不合格": 0, "未填写": 1}
+    assert (reading.finished, reading.readers, reading.notes, reading.reading) == (5, 3, 15, 2)
+    assert reading.grades == {"优秀": 3, "良好": 1, "合格": 0, "不合格": 0, "未填写": 1}
     assert [(r.rank, r.member_id, r.books, r.excellent, r.notes) for r in reading.leaders] == [
         (1, "D001", 2, 1, 5), (1, "D002", 2, 1, 5), (3, "D003", 1, 1, 5)]
 
@@ -250,14 +255,14 @@ def test_evaluation_grades_excellent_share_and_satisfaction_per_good(figures):
     党员评议支部: 领导班子好 满意 2 + 基本满意 1; 党员队伍好 满意 1 + 不满意 1; 工作机制好 满意 1;
     工作业绩好 满意 1; 群众反映好 none; “工作作风好” is an error. 5 满意 of 7."""
     ev = figures.evaluations
-    assert ev.member_grades == {"优秀": 2, "合格": 1, "基本合格": 1, "不合格": 1}
-    assert ev.excellent_rate == 0.4
+    assert ev.on_members.grades == {"优秀": 2, "合格": 1, "基本合格": 1, "不合格": 1}
+    assert ev.on_members.rate == 0.4
     assert [(m.member_id, m.votes, m.excellent, m.rate) for m in ev.members] == [
         ("D001", 2, 1, 0.5), ("D002", 2, 1, 0.5), ("D003", 1, 0, 0.0)]
     assert [(g.good, list(g.grades.values()), g.rate) for g in ev.goods] == [
         ("领导班子好", [2, 1, 0], 2 / 3), ("党员队伍好", [1, 0, 1], 0.5), ("工作机制好", [1, 0, 0], 1.0),
         ("工作业绩好", [1, 0, 0], 1.0), ("群众反映好", [0, 0, 0], None)]
-    assert (ev.branch_votes, ev.satisfied_rate) == (7, 5 / 7)
+    assert (ev.on_branch.votes, ev.on_branch.rate) == (7, 5 / 7)
 
 
 def test_group_ranking_and_weekly_trend_from_history(capsys, data, build):
@@ -300,7 +305,7 @@ def test_headline_figures(figures):
     assert headline(figures) == [
         ("计分党员", 3), ("党小组", 2), ("十个一计划", 5), ("十个一已完成", 2), ("十个一逾期", 1), ("十个一已取消", 1),
         ("十个一完成率", 0.4), ("签到人次", 9), ("出勤率", 7 / 9), ("党员承诺", 23), ("已评诺承诺", 4), ("承诺兑现率", 0.25),
-        ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1), ("读完书目", 6), ("读书党员", 4), ("人均读完", 2.0),
+        ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1), ("读完书目", 5), ("读书党员", 3), ("人均读完", 1.67),
         ("推荐次数", 5), ("表彰次数", 2), ("群众评议票数", 5), ("群众评议优秀率", 0.4), ("评议支部票数", 7),
         ("评议支部满意率", 5 / 7), ("第一名小组", "一组"), ("第一名总分", 21.5), ("发展：入党申请人", 2),
         ("发展：入党积极分子", 1), ("发展：发展对象", 1), ("发展：预备党员", 1), ("发展：已转正", 1), ("校验错误", 9),
@@ -317,6 +322,28 @@ def test_the_cutoff_is_scorings(data, build):
     assert figures.span == result.scores.span == type(figures.span)(D(2026, 1, 1), D(2026, 6, 30))
     assert [t.key for t in figures.attendance.activities] == ["A01", "A02"]
     assert figures.attendance.overall.total == 5
+
+
+def test_votes_and_reading_count_scored_members_only(data, build):
+    """Regression: a vote on 赵六 (D004, 转出) counted in the 概况's 群众评议票数 though no per-member table
+    nor 积分 shows it. The totals are now 评议汇总's (the refresh's tally: scored members, the five 好), so
+    that valid vote counts nowhere, like his finished book (读完书目 5, 读书党员 3)."""
+    data = known(data)
+    data[layout.EVALUATIONS].append(_vote(M, "群众03", "D004", "优秀"))
+    result = refreshed(build(data))
+    figures = year_report(result)
+    assert len(result.report.errors) == 9  # the vote on D004 is valid: it is left out for being 转出 only
+    assert figures.evaluations.on_members.grades == {"优秀": 2, "合格": 1, "基本合格": 1, "不合格": 1}
+    assert figures.evaluations.on_members.votes == sum(row.votes for row in result.tally.members) == 5
+    assert figures.evaluations.on_branch.votes == sum(row.votes for row in result.tally.items) == 7
+    assert [m.member_id for m in figures.evaluations.members] == ["D001", "D002", "D003"]
+    assert (figures.reading.finished, figures.reading.readers, dict(headline(figures))["人均读完"]) == (5, 3, 1.67)
+
+
+def test_headers_are_masked_too():
+    """Group names typed by staff become table headers and chart legends (积分历史's trend)."""
+    part = table("趋势", ("周次", f"一组（{PHONE}）"), [["2026-W48", 1.0]])
+    assert part.headers == ("周次", "一组（138****5678）")
 
 
 def test_year_report_needs_a_refresh_that_ran(data):
@@ -428,6 +455,63 @@ def test_charts_find_a_cjk_font():
     assert "NotoSansCJK" in font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
 
 
+@pytest.mark.parametrize("platform", ["win32", "darwin", "linux"])
+def test_install_notices_fit_the_system(platform):
+    """No `sudo apt-get` on Windows: there LibreOffice comes from its site and 微软雅黑 is built in."""
+    pdf_notice, font_notice = not_installed(platform), no_font_notice(platform)
+    assert ("apt-get" in pdf_notice, "apt-get" in font_notice) == (platform == "linux",) * 2
+    if platform == "win32":
+        assert "https://zh-cn.libreoffice.org/" in pdf_notice and "微软雅黑" in font_notice
+
+
+@pytest.mark.parametrize("soffice, reason", [
+    ("/nonexistent/soffice", "LibreOffice 无法启动"),
+    (shutil.which("false"), "LibreOffice 没有生成 PDF 文件"),
+])
+def test_pdf_failure_is_told_in_chinese_and_the_english_goes_to_the_log(tmp_path, soffice, reason):
+    source = tmp_path / "报表.xlsx"
+    source.write_bytes(b"not a workbook")
+    with pytest.raises(errors.PdfFailed) as caught:
+        pdf_bytes(source, soffice)
+    message = caught.value.user_message()
+    assert f"（{reason}）" in message and caught.value.technical
+    assert set(re.findall(r"[A-Za-z]+", message.replace(str(source), ""))) <= {"PDF", "LibreOffice", "Excel", "WPS"}
+
+
+def test_a_file_xlsxwriter_cannot_create_is_a_chinese_write_failure(tmp_path):
+    """xlsxwriter's FileCreateError is not an OSError: publish maps it like one."""
+    target = tmp_path / "报表.xlsx"
+    with pytest.raises(errors.ReportWriteFailed) as caught:
+        publish(target, lambda new: write_standalone(new.parent / "没有的文件夹" / new.name, [SheetModel("表")]))
+    assert "没有写成（文件或文件夹不存在）" in caught.value.user_message() and "原工作簿" not in caught.value.user_message()
+    assert caught.value.technical.startswith("FileCreateError") and not target.exists()
+
+
+def test_report_that_cannot_be_written_exits_2_with_the_reason(capsys, data, build, monkeypatch):
+    """Regression: FileCreateError escaped `except OSError` and became “意外问题”."""
+    import workbook.report_html as report_html
+
+    def no_space(path, models, properties=None):
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(report_html, "write_standalone", no_space)
+    path = build(data)
+    code, out = run(capsys, str(path), "--no-pdf")
+    assert code == 2 and "没有写成（磁盘空间不足）" in out and "No space" not in out
+    assert "FileCreateError" in (path.parent / "党建台账日志.log").read_text(encoding="utf-8")
+
+
+def test_charts_of_an_earlier_run_are_not_left_behind(data, build, tmp_path):
+    """A chart this run does not draw again is removed from 图表/; other pictures there are kept."""
+    figures = year_report(refreshed(build(data)))
+    images = tmp_path / "out" / IMAGE_DIR
+    images.mkdir(parents=True)
+    (images / f"{report_stem(figures)}-99-1.png").write_bytes(b"a chart of an older report")
+    (images / "我的图.png").write_bytes(b"staff's own picture")
+    files = write_report(figures, tmp_path / "out", want_pdf=False)
+    assert sorted(images.glob("*.png")) == sorted([*files.images, images / "我的图.png"])
+
+
 def test_without_libreoffice_or_cjk_font_the_rest_is_written_with_a_notice(data, build, tmp_path, monkeypatch):
     import workbook.report_html as report_html
 
@@ -457,6 +541,7 @@ def test_clean_branch_report_exits_0(capsys, data, build, tmp_path):
 def test_report_with_data_errors_exits_1_and_says_rows_were_left_out(capsys, data, build):
     code, out = run(capsys, str(build(known(data))), "--no-pdf")
     assert code == 1
+    assert "校验“master.xlsx”：发现错误 9 条，警告 1 条。" in out  # the validation summary, first findings below
     assert "有错误的行没有计入报表" in out and "python sync.py validate" in out
 
 
@@ -488,7 +573,7 @@ def test_missing_sheet_exits_2_without_writing(capsys, data, build):
     del book[layout.MEMBERS]
     book.save(path)
     code, out = run(capsys, str(path), "--no-pdf")
-    assert code == 2 and "缺少工作表“党员名册”" in out and "无法生成报表" in out
+    assert code == 2 and "缺少必需的工作表或列，没有写入任何内容" in out and "缺少工作表“党员名册”" in out
     assert not (path.parent / REPORT_DIR).exists()
 
 

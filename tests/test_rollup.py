@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -72,7 +76,9 @@ def test_rollup_of_three_branches_and_a_corrupt_file(capsys, folder):
     assert table[0][2:] == tuple(label for label, _ in headline(figures))
     assert all(row[2:] == tuple(value for _, value in headline(figures)) for row in table[1:])
     failures = _table(book["未能读取"])
-    assert len(failures) == 2 and failures[1][0] == "坏文件.xlsx" and "已损坏" in failures[1][1]
+    assert len(failures) == 2 and failures[1][0] == "坏文件.xlsx" and failures[1][1].startswith("已损坏或不是 Excel 工作簿")
+    assert str(folder) not in failures[1][1]  # the 文件 column names it: no full path repeated in 问题
+    assert "BadZipFile" in (folder / "党建台账日志.log").read_text(encoding="utf-8")  # the technical detail is logged
 
 
 def _table(sheet) -> list[tuple]:
@@ -88,8 +94,9 @@ def _table(sheet) -> list[tuple]:
     return table
 
 
-def test_branch_files_skip_owner_temporary_and_our_own_outputs(folder, tmp_path):
-    """Owner files (~$), our temporary files (~workbench-) and reports/roll-ups we wrote are not branches."""
+def test_owner_temporary_files_and_our_own_outputs_are_not_branches(folder, tmp_path):
+    """Owner files (~$) and our temporary files (~workbench-) are not picked; a report we wrote is picked by
+    name, recognised by its worker (one opening of each file, in parallel) and neither read nor skipped."""
     target = tmp_path / "branches"
     target.mkdir()
     for path in folder.glob("*.xlsx"):
@@ -100,8 +107,12 @@ def test_branch_files_skip_owner_temporary_and_our_own_outputs(folder, tmp_path)
     report = rollup.read_branch(target / "支部1.xlsx", TODAY).report
     written = write_report(report, target, want_pdf=False).workbook
     assert written.parent == target and rollup.is_our_output(written)
-    names = [p.name for p in rollup.branch_files(target)]
-    assert names == ["坏文件.xlsx", "支部1.xlsx", "支部2.xlsx", "支部3.xlsx", "旧台账.xls"]
+    paths = rollup.branch_files(target)
+    assert [p.name for p in paths] == ["坏文件.xlsx", "支部1.xlsx", "支部2.xlsx", "支部3.xlsx", "旧台账.xls", written.name]
+    outcome = rollup.Rollup(rollup.read_branches(paths, TODAY, workers=2))
+    assert [r.path.name for r in outcome.results if r.ours] == [written.name]
+    assert [r.path.name for r in outcome.read] == ["支部1.xlsx", "支部2.xlsx", "支部3.xlsx"]
+    assert [r.path.name for r in outcome.skipped] == ["坏文件.xlsx", "旧台账.xls"]
 
 
 @pytest.mark.parametrize("make, message", [
@@ -176,3 +187,45 @@ def test_rollup_needs_its_folder(capsys):
     with pytest.raises(SystemExit) as exit_info:
         reports.main(["rollup"])
     assert exit_info.value.code == 2 and "缺少参数：文件夹" in capsys.readouterr().err
+
+
+def crash_on_named(path: Path, today) -> rollup.BranchResult:
+    """A worker that dies (as on running out of memory) when it reads 崩溃.xlsx."""
+    if path.name == "崩溃.xlsx":
+        os._exit(1)
+    return rollup.read_branch(path, today)
+
+
+def test_a_crashed_worker_is_reported_for_its_file_only(folder, tmp_path):
+    """Regression: a dying worker breaks the whole pool; the files it left unread are read again, so only
+    崩溃.xlsx is reported (one worker: it crashes first, leaving all three branches unread)."""
+    crash = shutil.copy(folder / "支部1.xlsx", tmp_path / "崩溃.xlsx")
+    paths = [Path(crash), *sorted(folder.glob("支部*.xlsx"))]
+    seen = []
+    results = rollup.read_branches(paths, TODAY, workers=1, progress=seen.append, read=crash_on_named)
+    assert [r.path for r in results] == paths and sorted(r.path for r in seen) == sorted(paths)
+    assert [r.ok for r in results] == [False, True, True, True]
+    assert results[0].problem.startswith(f"{crash} 读取时程序异常退出")
+    assert [r.report.branch for r in results[1:]] == list(BRANCHES)
+
+
+def test_a_file_that_cannot_be_read_gets_a_reading_reason_in_chinese(tmp_path, monkeypatch):
+    """An OSError while reading says why in words about reading (not 写入), the English only in the log."""
+    def locked(path, wanted=None):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(rollup, "read_book", locked)
+    path = demo_branch(tmp_path / "占用.xlsx", "甲支部")
+    result = rollup.read_branch(path, TODAY)
+    assert result.problem == (f"{path} 无法读取（没有读取权限，或文件正被其他程序独占）。"
+                              "请关闭占用它的程序、检查权限后重新汇总。")
+    assert result.reason.startswith("无法读取") and "PermissionError" in result.trace
+    assert not re.search(r"[A-Za-z]", result.reason)
+
+
+@pytest.mark.parametrize("name", ["汇总.xlsm", "汇总.XLS", "汇总.ods"])
+def test_out_with_another_spreadsheet_suffix_is_refused_not_made_a_folder(capsys, tmp_path, name):
+    demo_branch(tmp_path / "甲.xlsx", "甲支部")
+    code, out = run(capsys, "rollup", str(tmp_path), "--out", str(tmp_path / name))
+    assert code == 2 and "汇总工作簿只能保存为 .xlsx 文件" in out
+    assert not (tmp_path / name).exists()

@@ -17,7 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook import layout as L
-from workplan.scoring import competition_ranks, score
+from workplan.annual import annual_blocks
+from workplan.forms import MASS, form_items, prepare_handouts
+from workplan.scoring import competition_ranks, left_out_members, score, scored_member_ids, scored_members
+from workplan.tally import tally
 
 from conftest import TODAY, clean_data, load_data
 
@@ -203,6 +206,57 @@ def test_ties_share_a_rank(data):
 def test_rows_with_errors_are_left_out(data):
     data[L.LEDGER][0]["审核人"] = None
     assert member(scores_of(data), "D001").items["加减分"] == 0.0
+
+
+# --- one definition of what counts, shared with the forms, 评议汇总 and 年度考评表 -------------
+
+def test_one_definition_of_the_scored_members(data):
+    data[L.MEMBERS][1]["党小组"] = "三组"  # 李四's roster row has an error: not scored, not listed, not tallied
+    branch, report = load_data(data)
+    scores = score(branch, report, TODAY)
+    assert scored_member_ids(branch, report) == {m.member_id for m in scores.members} == {"D001", "D003"}
+    assert [r["党员编号"] for r in left_out_members(branch, report)] == ["D002"]  # 赵六 (转出) is not "left out"
+    assert [row[1] for row in form_items(MASS, scored_members(branch, report))] == ["D001", "D003"]
+    copies = prepare_handouts(branch, report, MASS, "2026上半年", TODAY, count=1)
+    assert (copies[0].items, copies[0].left_out) == (2, 1)
+    result = tally(branch, report, scores)
+    assert [row.target for row in result.members] == ["D001", "D003"]
+    assert [block.heading[0] for block in annual_blocks(branch, report, scores, result)] == [("党员编号", "D001"), ("党员编号", "D003")]
+
+
+def _section(block, title):
+    return dict(next(pairs for name, pairs in block.sections if name.startswith(title)))
+
+
+def test_the_annual_sheet_and_the_tally_count_what_scoring_counts(data):
+    data[L.ATTENDANCE_SHEET].append({"活动编号": "A01", "党员编号": "D001", "姓名": "李四", "出勤": "出席"})  # a repeat: an error
+    data[L.RECOMMENDATIONS].append({"推荐编号": "R02", "推荐日期": D(2026, 12, 1), "党员编号": "D001", "姓名": "张三",
+                                    "推荐人": "王老师", "环节": "推荐", "是否表彰": "是"})  # after the cut-off
+    data[L.EVALUATIONS].append({"评议类型": "群众评议党员", "评议人": "群众02", "评议对象": "d001", "等次": "合格",
+                                "评议日期": D(2026, 6, 29)})
+    data[L.EVALUATIONS].append({"评议类型": "群众评议党员", "评议人": "群众03", "评议对象": "D001", "等次": "很好",
+                                "评议日期": D(2026, 6, 29)})  # not a grade: an error
+    branch, report = load_data(data)
+    scores = score(branch, report, TODAY)
+    result = tally(branch, report, scores)
+    d001 = annual_blocks(branch, report, scores, result)[0]
+    assert _section(d001, "二、") == {"出席": 2, "请假": 0, "缺席": 0}
+    assert _section(d001, "五、") == {"推荐人数": 1, "获表彰次数": 0}
+    assert member(scores, "D001").items["群众推荐"] == 1.0 and member(scores, "D001").items["获得表彰"] == 0.0
+    assert result.members[0].counts == {"优秀": 1, "合格": 1, "基本合格": 0, "不合格": 0}
+    assert _section(d001, "六、")["票数"] == 2
+
+
+def test_a_commitment_evaluated_before_the_year_is_not_waiting(data):
+    last_year = dict(zip(L.PROMISE_STAGES, (D(2025, 11, 1), D(2025, 11, 5), D(2025, 11, 10), D(2025, 12, 20))))
+    data[L.MEMBER_PROMISES][0].update(last_year, 兑现情况="已兑现")
+    data[L.MEMBER_PROMISES][1].update(dict(zip(L.PROMISE_STAGES[1:4], (D(2026, 3, 1), D(2026, 3, 5), D(2026, 12, 20)))),
+                                      兑现情况="部分兑现")  # evaluated after the cut-off: still waiting
+    branch, report = load_data(data)
+    scores = score(branch, report, TODAY)
+    d001 = annual_blocks(branch, report, scores, tally(branch, report, scores))[0]
+    assert _section(d001, "三、") == {"承诺总数": 11, "已兑现": 0, "部分兑现": 0, "未兑现": 0, "待评诺": 11}
+    assert member(scores, "D001").items["承诺兑现"] == 0.0
 
 
 # --- properties --------------------------------------------------------------------------

@@ -4,9 +4,11 @@ Collecting returned forms adds rows to 评议记录. openpyxl's load-and-save wo
 shapes, x14 drop-downs, VML and more (see workbook.package), so this module edits only
 the sheet's own XML, by text surgery, and copies every other part raw:
 
-- the new rows go right after the last row that holds a value; an empty row already
-  there (a styled row Excel left behind) is filled in place, keeping its height and its
-  cells' styles; rows further down stay as they are;
+- the new rows go right after the last row that holds a value in one of the sheet's
+  contract columns, wherever they stand (`first_free_row`, the rule the Excel button uses
+  too); a row already there (a styled empty row Excel left behind, or one with a note
+  beside the table) is filled in place, keeping its height, its cells' styles and its
+  other cells; rows further down stay as they are;
 - text is an inline string (`t="inlineStr"`, xml-escaped, xml:space="preserve"), so a
   value starting with '=', '+', '-' or '@' stays text and sharedStrings.xml is untouched;
 - dates are serial numbers with a date style: the cell's, row's or column's own style
@@ -16,12 +18,16 @@ the sheet's own XML, by text surgery, and copies every other part raw:
 
 `append_to_master` does this through `safety.safe_replace`: it refuses a workbook open in
 Excel, locks, backs up, writes beside, verifies and replaces atomically. The check
-re-reads both files with python-calamine (the sheet's old rows unchanged, the new rows
-present) and compares every other part of the zip (CRC and size).
+re-reads both files with python-calamine (the sheet reads as before with the new values
+written in) and compares every other part of the zip (CRC and size); its message names
+the master, not the temporary file.
 
 Limits: a cell formula is never written; the sheet's autofilter range, Excel tables
 (ListObjects) and defined names are not extended; characters XML cannot hold (control
-characters other than tab and line breaks) are dropped from text.
+characters other than tab and line breaks) are dropped from text. Values the caller gives
+wrongly (a type we cannot write, NaN, a date before 1900-03-01, text over 32,767
+characters) raise ValueError/TypeError; a sheet that cannot take the rows (full, or
+without sheetData) raises errors.WriteFailed / errors.CorruptWorkbook in Chinese.
 """
 
 from __future__ import annotations
@@ -32,27 +38,28 @@ import math
 import numbers
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from workbook import errors, package, render_xlsx, safety
+from workbook import errors, layout, package, render_xlsx, safety
 from workbook.layout import column_letter
 from workbook.ooxml import column_index, sheet_entries
+from workbook.reader import normalize_header
+from workbook.values import EXCEL_EPOCH, is_blank
 
 # Sibling helpers of the package writer: the zip and XML text primitives it already trusts.
 from workbook.package import _Package, _attrs, _decode, _elements, _encode, _ns_prefix, _open_zip, _root_prefix, _tag
 
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 FIRST_SAFE_DATE = dt.date(1900, 3, 1)  # earlier serials carry Excel's 1900 leap-year bug
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_TEXT = 32_767  # characters Excel holds in one cell
 MAX_ROW = 1_048_576
 BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_VALUE = re.compile(r"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
@@ -79,6 +86,42 @@ class Appended:
 def clean_text(value: str) -> str:
     """Text as it can be stored: characters XML 1.0 cannot hold are dropped."""
     return _ILLEGAL_XML.sub("", value)
+
+
+def _cleaned(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# --- where the new rows go ------------------------------------------------------------------
+
+def first_free_row(rows: Iterable[tuple[int, Sequence[Any]]], columns: Iterable[int] | None = None) -> int:
+    """The Excel row where appended rows start: after the last row with a value in any of `columns`.
+
+    `rows`: (Excel row, values from column A), as `reader.RawSheet.rows` holds them; the
+    header row may be among them or not. `columns`: the 0-based positions of the sheet's
+    contract columns where they actually stand (`contract_columns`, or a validated
+    `Table.columns.values()`); None looks at every column. Blank is `values.is_blank`
+    (None, "", spaces). Never above row 2: row 1 is the header.
+    """
+    wanted = None if columns is None else set(columns)
+    last = 1
+    for number, cells in rows:
+        if number > last and any(not is_blank(_cleaned(v)) for col, v in enumerate(cells) if wanted is None or col in wanted):
+            last = number
+    return last + 1
+
+
+def contract_columns(header: Sequence[Any], sheet: str) -> list[int] | None:
+    """0-based positions of `sheet`'s contract columns in its header row (first of a repeated
+    header); None when the sheet is not an input sheet of the contract or none is found."""
+    spec = layout.SPECS.get(sheet)
+    if spec is None:
+        return None
+    wanted, found = {normalize_header(h) for h in spec.headers}, {}
+    for index, value in enumerate(header):
+        found.setdefault(normalize_header(value), index)
+    positions = sorted(found[h] for h in wanted if h in found)
+    return positions or None
 
 
 # --- styles: which cell formats are dates -------------------------------------------------
@@ -143,7 +186,7 @@ def excel_serial(value: dt.date) -> float:
     if (value.date() if isinstance(value, dt.datetime) else value) < FIRST_SAFE_DATE:
         raise ValueError(f"date before {FIRST_SAFE_DATE} cannot be appended: {value!r}")
     moment = value.replace(tzinfo=None) if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-    return (moment - EXCEL_EPOCH) / dt.timedelta(days=1)
+    return (moment - dt.datetime.combine(EXCEL_EPOCH, dt.time())) / dt.timedelta(days=1)
 
 
 def _number_text(value: float) -> str:
@@ -171,10 +214,6 @@ def cell_xml(ref: str, value: Any, style: int, prefix: str) -> str:
     raise TypeError(f"cannot append {type(value).__name__} to cell {ref}: {value!r}")
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and clean_text(value) == "")
-
-
 # --- the sheet's XML --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -187,16 +226,12 @@ class _Row:
     attrs: str
     inner: str
 
-    @property
-    def has_value(self) -> bool:
-        return _VALUE.search(self.inner) is not None
-
 
 class _SheetEdit:
-    """Text surgery on one worksheet part: new rows after the last row with a value."""
+    """Text surgery on one worksheet part: new rows from a given row on (see `first_free_row`)."""
 
-    def __init__(self, text: str, styles: _Styles):
-        self.text, self.styles = text, styles
+    def __init__(self, text: str, styles: _Styles, sheet: str):
+        self.text, self.styles, self.sheet = text, styles, sheet
         self.prefix = _root_prefix(text, "worksheet")
         self.col_styles = self._column_styles()
 
@@ -221,7 +256,7 @@ class _SheetEdit:
             self.text = self.text[: empty.start()] + f"<{qname}{empty.group(1)}></{qname}>" + self.text[empty.end():]
         opening = re.search(rf"<{re.escape(qname)}\b[^>]*>", self.text)
         if opening is None:
-            raise ValueError("worksheet without sheetData")
+            raise errors.CorruptWorkbook(self.styles.path, f"工作表“{self.sheet}”缺少数据部分（sheetData）", "worksheet without sheetData")
         close = self.text.index(f"</{qname}>", opening.end())
         return opening.end(), close, self.text[opening.end(): close]
 
@@ -233,15 +268,13 @@ class _SheetEdit:
             rows.append(_Row(previous, start + match.start(), start + match.end(), match.group(1), match.group(2) or ""))
         return rows
 
-    def append(self, rows: list[list[Any]]) -> tuple[int, int]:
-        """Insert the rows; return the first and last Excel row written."""
-        start, end, inner = self._sheet_data()
-        existing = self._rows(start, inner)
-        last_value = max((r.number for r in existing if r.has_value), default=0)
-        first = last_value + 1
+    def append(self, rows: list[list[Any]], first: int) -> tuple[int, int]:
+        """Write the rows from Excel row `first` on; return the first and last Excel row written."""
         if first + len(rows) - 1 > MAX_ROW:
-            raise ValueError("the sheet has no room for more rows")
-        tail = [r for r in existing if r.number > last_value]
+            raise errors.WriteFailed(self.styles.path, f"“{self.sheet}”已写到 Excel 的最后一行（第 {MAX_ROW} 行），放不下 {len(rows)} 行新内容",
+                                     "sheet full")
+        start, end, inner = self._sheet_data()
+        tail = [r for r in self._rows(start, inner) if r.number >= first]
         tail_start = tail[0].start if tail else end
         by_number = {r.number: r for r in tail}
         pieces = {r.number: self.text[r.start: r.end] for r in tail}
@@ -253,14 +286,14 @@ class _SheetEdit:
         return first, first + len(rows) - 1
 
     def _row_xml(self, number: int, values: list[Any], old: _Row | None) -> str:
-        """A new row, or an empty old row filled in (its height and cell styles kept)."""
+        """A new row, or an old row filled in (its height, its cells' styles and its other cells kept)."""
         attrs = old.attrs if old else f' r="{number}"'
         attrs = re.sub(r'\s(?:spans|hidden)="[^"]*"', "", attrs)
         old_cells = self._old_cells(old)
         row_style = self._row_style(attrs)
         cells = dict(old_cells)
-        for col, value in enumerate(values):
-            if not _is_blank(value):
+        for col, value in enumerate(map(_cleaned, values)):
+            if not is_blank(value):
                 ref = f"{column_letter(col)}{number}"
                 style = self._style(value, old_cells.get(col, (None, ""))[0], row_style, self.col_styles.get(col))
                 cells[col] = (style, cell_xml(ref, value, style, self.prefix))
@@ -269,7 +302,7 @@ class _SheetEdit:
         return f"<{qname}{attrs}>{body}</{qname}>"
 
     def _old_cells(self, old: _Row | None) -> dict[int, tuple[int | None, str]]:
-        """0-based column -> (style, element) of the cells of an empty old row."""
+        """0-based column -> (style, element) of the cells of an old row."""
         cells = {}
         for match in _elements(old.inner if old else "", self._q("c")):
             attrs = _attrs(match.group(1))
@@ -319,6 +352,8 @@ def _parts_of(path: Path, pkg: _Package, sheet: str) -> tuple[str, str | None]:
 def append_rows(src_path: str | Path, dst_path: str | Path, sheet: str, rows: list[list[Any]]) -> Appended:
     """Write a copy of the package with `rows` (values by column from A) appended to `sheet`.
 
+    The rows start at `first_free_row` of the sheet as python-calamine reads it, looking at
+    the sheet's contract columns (every column for a sheet outside the contract).
     Values: str, int, float, bool, date, datetime; None or "" leaves the cell empty.
     Misuse (no rows, an unknown value type, a non-finite number) raises ValueError/TypeError.
     """
@@ -333,8 +368,8 @@ def append_rows(src_path: str | Path, dst_path: str | Path, sheet: str, rows: li
             raise errors.WrongFileType(src, "Strict Open XML 格式的工作簿")
         styles_text, styles_bom = _decode(pkg.read(styles_part)) if styles_part else (None, False)
     styles = _Styles(src, styles_text)
-    edit = _SheetEdit(text, styles)
-    first, last = edit.append(rows)
+    edit = _SheetEdit(text, styles, sheet)
+    first, last = edit.append(rows, _first_row(src, sheet))
     new_parts = {part: _encode(edit.text, bom)}
     if styles.changed:
         new_parts[styles_part] = _encode(styles.text, styles_bom)
@@ -342,45 +377,55 @@ def append_rows(src_path: str | Path, dst_path: str | Path, sheet: str, rows: li
     return Appended(sheet, part, first, last, styles_part, styles.changed)
 
 
+def _first_row(path: Path, sheet: str) -> int:
+    """Where rows appended to `sheet` start: `first_free_row` over its contract columns."""
+    grid = package.read_sheet_rows(path, [sheet]).get(sheet, [])
+    return first_free_row(enumerate(grid, 1), contract_columns(grid[0] if grid else [], sheet))
+
+
 # --- checking what was written -----------------------------------------------------------------
 
-def _normalised(row: list[Any]) -> list[str | None]:
-    """A row as compared after reading back: normalised values, trailing blanks dropped."""
-    values = [package.normalise_value(clean_text(v) if isinstance(v, str) else v) for v in row]
-    while values and values[-1] is None:
-        values.pop()
-    return values
+def _normalised(rows: list[list[Any]]) -> list[list[str | None]]:
+    """Rows as compared after reading back: normalised values, trailing blanks and blank rows dropped."""
+    found = []
+    for row in rows:
+        values = [package.normalise_value(_cleaned(v)) for v in row]
+        while values and values[-1] is None:
+            values.pop()
+        found.append(values)
+    while found and not found[-1]:
+        found.pop()
+    return found
 
 
-def _padded(rows: list[list[Any]], width: int) -> list[list[Any]]:
-    return [list(row) + [""] * (width - len(row)) for row in rows]
+def _written_in(old: list[list[Any]], first_row: int, rows: list[list[Any]]) -> list[list[Any]]:
+    """The grid `old` with the non-blank values of `rows` written from Excel row `first_row` on."""
+    grid = [list(row) for row in old]
+    grid += [[] for _ in range(first_row - 1 + len(rows) - len(grid))]
+    for offset, values in enumerate(rows):
+        target = grid[first_row - 1 + offset]
+        for col, value in enumerate(values):
+            if not is_blank(_cleaned(value)):
+                target.extend([None] * (col + 1 - len(target)))
+                target[col] = value
+    return grid
 
 
 def verify_appended(old_path: str | Path, new_path: str | Path, done: Appended, rows: list[list[Any]]) -> None:
-    """The new file holds the old rows unchanged, the new rows, and every other part as before.
+    """The new file reads as the old one with the rows written in, and every other part is as before.
 
-    Raises errors.WriteFailed saying what differs.
+    Raises errors.WriteFailed saying what differs, naming the master (`old_path`), not the
+    temporary file.
     """
     old = package.read_sheet_rows(old_path, [done.sheet]).get(done.sheet, [])
     new = package.read_sheet_rows(new_path, [done.sheet]).get(done.sheet, [])
-    width = max((len(r) for r in old + new), default=0)
-    kept = done.first_row - 1
-    if _padded(old[:kept], width) != _padded(new[:kept], width):
-        raise errors.WriteFailed(new_path, f"“{done.sheet}”原有的行在新文件中发生了变化", "existing rows changed")
-    if [_normalised(r) for r in new[kept: done.last_row]] != [_normalised(r) for r in rows]:
-        raise errors.WriteFailed(new_path, f"追加到“{done.sheet}”的行读回与写入的不一致", "appended rows differ")
-    _check_other_parts(old_path, new_path, done.changed_parts)
-
-
-def _check_other_parts(old_path: str | Path, new_path: str | Path, changed: set[str]) -> None:
-    with _open_zip(old_path) as old_zip, _open_zip(new_path) as new_zip:
-        old = {i.filename: (i.CRC, i.file_size) for i in old_zip.infolist()}
-        new = {i.filename: (i.CRC, i.file_size) for i in new_zip.infolist()}
-    if set(old) != set(new):
-        raise errors.WriteFailed(new_path, "新文件的组成与原文件不同", f"parts added or removed: {sorted(set(old) ^ set(new))}")
-    for name, entry in old.items():
-        if name not in changed and new[name] != entry:
-            raise errors.WriteFailed(new_path, "原有内容在新文件中发生了变化", f"part {name} changed")
+    expected = _written_in(old, done.first_row, rows)
+    kept, last = done.first_row - 1, done.last_row
+    if _normalised(new[:kept]) != _normalised(expected[:kept]) or _normalised(new[last:]) != _normalised(expected[last:]):
+        raise errors.WriteFailed(old_path, f"“{done.sheet}”原有的行在新文件中发生了变化", "existing rows changed")
+    if _normalised(new[kept:last]) != _normalised(expected[kept:last]):
+        raise errors.WriteFailed(old_path, f"追加到“{done.sheet}”的行读回与写入的不一致", "appended rows differ")
+    package.check_parts_kept(old_path, new_path, done.changed_parts, old_path, no_new_parts=True)
 
 
 def append_to_master(path: str | Path, sheet: str, rows: list[list[Any]], keep: int = 20,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -23,7 +24,6 @@ from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from workplan.report import Share
 from workplan.report_tables import Table
 
 PREFERRED_FONTS = (
@@ -34,6 +34,17 @@ SIZE = (6.4, 3.4)  # inches; at 110 dpi about 700 x 370 pixels
 DPI = 110
 COLORS = ("#2F5597", "#C00000", "#70AD47", "#FFC000", "#7F7F7F", "#7030A0")
 LONG_LABELS = 6  # categories above this many are drawn slanted
+
+
+def no_font_notice(platform: str = sys.platform) -> str:
+    """The notice when `cjk_font` finds nothing, with the fix for this system."""
+    if platform == "win32":
+        how = "Windows 自带微软雅黑：请在“设置”→“个性化”→“字体”中确认“Microsoft YaHei”没有被删除，或重新安装它"
+    elif platform == "darwin":
+        how = "macOS 自带苹方：请在“字体册”中确认“PingFang SC”已启用"
+    else:
+        how = "请安装思源黑体/Noto Sans CJK（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk）"
+    return f"未找到中文字体，图表中的中文可能显示为方框。{how}，然后重新运行。"
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +63,7 @@ def chart_png(part: Table) -> bytes:
     rows = part.rows[: part.chart_rows]
     labels = [str(row[hint.category]) for row in rows]
     series = {part.headers[col]: [_number(row[col]) for row in rows] for col in hint.values}
-    percent = any(isinstance(row[col], Share) for row in rows for col in hint.values)
+    percent = part.chart_percent
     font = cjk_font()
     params = {"font.family": [font] if font else ["sans-serif"], "axes.unicode_minus": False, "font.size": 9}
     with rc_context(params), warnings.catch_warnings():

@@ -157,3 +157,21 @@ class FormError(WorkbenchError):
     """Forms cannot be handed out or collected: a folder or a rater list is not usable."""
 
     template = "{detail}"
+
+
+class ReportWriteFailed(WorkbenchError):
+    """A report or roll-up file could not be written; the master workbook is never touched by reports."""
+
+    template = (
+        "报表文件 {path} 没有写成（{detail}）。总台账没有改动。"
+        "请检查磁盘空间和该文件夹的写入权限，或用 --out 换一个文件夹后重新运行。"
+    )
+
+
+class OutNotXlsx(WorkbenchError):
+    """--out of the roll-up names a spreadsheet file of another kind than .xlsx."""
+
+    template = (
+        "--out {path}：汇总工作簿只能保存为 .xlsx 文件，例如 --out 各支部党建工作汇总.xlsx；"
+        "也可以给出一个文件夹，汇总会以“各支部党建工作汇总.xlsx”为名放在里面。"
+    )

@@ -33,7 +33,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, unescape
@@ -1077,18 +1077,31 @@ def refresh_master(path: str | Path, models: list[SheetModel], owned: set[str], 
 def verify_untouched(old_path: str | Path, new_path: str | Path, models: list[SheetModel]) -> None:
     """Every part of the old package that the write may not change is still there, byte-identical.
 
-    Compares the zip directory (CRC-32 and size of the uncompressed content): the parts of
-    the sheets we replaced, and the four shared parts we edit, are the only exceptions.
+    The parts of the sheets we replaced, and the four shared parts we edit, are the only
+    exceptions (see `check_parts_kept`).
+    """
+    with _open_zip(old_path) as old_zip:
+        replaced = _owned_parts(_Package(old_zip), {m.name for m in models})
+    check_parts_kept(old_path, new_path, replaced | EDITED_SHARED_PARTS | {"xl/calcChain.xml"}, old_path)
+
+
+def check_parts_kept(old_path: str | Path, new_path: str | Path, may_change: Collection[str], shown: str | Path,
+                     no_new_parts: bool = False) -> None:
+    """Every part of the old package outside `may_change` is in the new one, byte-identical.
+
+    Compares the zip directories (CRC-32 and size of the uncompressed content), not the
+    bytes. With `no_new_parts`, a part the old package lacks is refused too. Raises
+    errors.WriteFailed naming `shown` (the file the user knows).
     """
     with _open_zip(old_path) as old_zip, _open_zip(new_path) as new_zip:
-        replaced = _owned_parts(_Package(old_zip), {m.name for m in models})
-        new_entries = {info.filename: (info.CRC, info.file_size) for info in new_zip.infolist()}
-        for info in old_zip.infolist():
-            name = info.filename
-            if name in replaced or name in EDITED_SHARED_PARTS or name == "xl/calcChain.xml":
-                continue
-            if new_entries.get(name) != (info.CRC, info.file_size):
-                raise errors.WriteFailed(new_path, "原有内容在新文件中发生了变化", f"part {name} changed or went missing")
+        old = {info.filename: (info.CRC, info.file_size) for info in old_zip.infolist()}
+        new = {info.filename: (info.CRC, info.file_size) for info in new_zip.infolist()}
+    added = sorted(set(new) - set(old))
+    if no_new_parts and added:
+        raise errors.WriteFailed(shown, "新文件的组成与原文件不同", f"parts added: {added}")
+    for name, entry in old.items():
+        if name not in may_change and new.get(name) != entry:
+            raise errors.WriteFailed(shown, "原有内容在新文件中发生了变化", f"part {name} changed or went missing")
 
 
 EDITED_SHARED_PARTS = frozenset(("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"))

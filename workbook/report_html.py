@@ -7,10 +7,12 @@
   sent as a single file; the same charts as PNG files in `图表/`, for pasting into Word;
 - `<…>.pdf` — LibreOffice's print of the workbook, when LibreOffice is installed.
 
-Every file is written beside its final name and moved into place, so a file open in
-Excel or a browser is never left half-written (ReportOpen says to close it). Problems
-that leave the other files usable (no LibreOffice, no Chinese font, PDF failure) come
-back as Chinese notices, not exceptions.
+Every file is written beside its final name, flushed and moved into place
+(`safety.atomic_write_bytes`; a workbook is built in a scratch folder first), so a file
+open in Excel or a browser is never left half-written: ReportOpen says to close it,
+ReportWriteFailed says why a write failed. PNGs of an earlier run that this run does not
+draw again are removed from `图表/`. Problems that leave the other files usable (no
+LibreOffice, no Chinese font, PDF failure) come back as Chinese notices, not exceptions.
 """
 
 from __future__ import annotations
@@ -19,32 +21,33 @@ import base64
 import datetime as dt
 import html
 import logging
-import os
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.exceptions import FileCreateError
+
+from workplan.forms import safe_file_part
 from workplan.report import Share, YearReport
 from workplan.report_tables import NONE_YET, Section, Table, report_sections, report_subtitle, report_title
 from workplan.sheets.report import report_sheets
 
 from . import errors
 from .errors import OutNotAFolder, ReportOpen
-from .charts import chart_png, cjk_font
-from .pdf import NOT_INSTALLED, PdfFailed, find_soffice, pdf_bytes
+from .charts import chart_png, cjk_font, no_font_notice
+from .pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
 from .render_xlsx import write_standalone
-from .safety import is_open_elsewhere, temp_path
+from .safety import atomic_write_bytes, is_open_elsewhere
 
 log = logging.getLogger("workbench.report")
 REPORT_DIR = "报表"
 IMAGE_DIR = "图表"
 # Document properties of every file we write: the roll-up skips workbooks that carry them.
 REPORT_MARK = "党建工作台账程序生成的报表"
-NO_FONT = ("未找到中文字体，图表中的中文可能显示为方框。请安装思源黑体/Noto Sans CJK"
-           "（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk；Windows 自带微软雅黑即可），然后重新运行。")
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif;
        margin: 24px auto; max-width: 1100px; color: #222; line-height: 1.5; }
@@ -73,70 +76,96 @@ class ReportFiles:
 
 def report_stem(report: YearReport) -> str:
     """The file name (without suffix) of a branch's report: 青山镇中心学校党支部2026年度报表."""
-    return _UNSAFE.sub("", report_title(report)).replace("党建工作报表", "报表")
+    return safe_file_part(report_title(report).replace("党建工作报表", "报表"))
 
 
 def write_report(report: YearReport, folder: Path, want_pdf: bool = True) -> ReportFiles:
     """Write the workbook, the HTML page and its PNGs, and (if LibreOffice is there) the PDF."""
     if folder.exists() and not folder.is_dir():
         raise OutNotAFolder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = report_stem(report)
-    workbook = publish(folder / f"{stem}.xlsx", lambda new: write_report_workbook(report, new))
-    sections = report_sections(report)
+    stem, sections = report_stem(report), report_sections(report)
+    workbook = publish(folder / f"{stem}.xlsx", lambda new: write_report_workbook(report, sections, new))
     charts = {(s, t): chart_png(part) for s, section in enumerate(sections)
               for t, part in enumerate(section.tables) if part.chart_rows}
-    images = [publish_bytes(folder / IMAGE_DIR / f"{stem}-{s + 1:02d}-{t + 1}.png", png) for (s, t), png in charts.items()]
+    names = {key: folder / IMAGE_DIR / f"{stem}-{key[0] + 1:02d}-{key[1] + 1}.png" for key in charts}
+    remove_stale_images(folder / IMAGE_DIR, stem, keep=set(names.values()))
+    images = [publish_bytes(names[key], png) for key, png in charts.items()]
     page = render_html(report_title(report), report_subtitle(report), sections, charts)
     files = ReportFiles(workbook, publish_bytes(folder / f"{stem}.html", page.encode("utf-8")), images)
     if cjk_font() is None:
-        files.notices.append(NO_FONT)
+        files.notices.append(no_font_notice())
     if want_pdf:
         _add_pdf(files, folder / f"{stem}.pdf")
     return files
 
 
-def write_report_workbook(report: YearReport, path: Path) -> Path:
-    return write_standalone(path, report_sheets(report), properties=document_properties(report_title(report)))
+def write_report_workbook(report: YearReport, sections: Sequence[Section], path: Path) -> Path:
+    return write_standalone(path, report_sheets(report, sections), properties=document_properties(report_title(report)))
 
 
 def document_properties(title: str) -> dict[str, str]:
-    """The properties that mark a file as ours (see `is_our_output`)."""
+    """The properties that mark a file as ours (see `rollup.is_our_output`)."""
     return {"title": title, "subject": REPORT_MARK, "comments": REPORT_MARK, "author": "党建工作台账"}
+
+
+def remove_stale_images(folder: Path, stem: str, keep: Collection[Path]) -> None:
+    """Charts of an earlier run of this report that this run does not write again (a table lost its chart)."""
+    ours = re.compile(rf"{re.escape(stem)}-\d{{2}}-\d+\.png")
+    for old in folder.glob("*.png") if folder.is_dir() else ():
+        if ours.fullmatch(old.name) and old not in keep:
+            try:
+                old.unlink()
+            except OSError as exc:  # open in a viewer: a stray old picture is no reason to stop
+                log.warning("could not remove old chart %s: %s", old, errors.technical(exc))
 
 
 def _add_pdf(files: ReportFiles, target: Path) -> None:
     soffice = find_soffice()
     if soffice is None:
-        files.notices.append(NOT_INSTALLED)
+        files.notices.append(not_installed())
         return
     try:
         files.pdf = publish_bytes(target, pdf_bytes(files.workbook, soffice))
     except PdfFailed as exc:
-        log.warning("PDF failed: %s", exc.user_message(), exc_info=True)
+        log.warning("PDF failed: %s [%s]", exc.user_message(), exc.technical, exc_info=True)
         files.notices.append(exc.user_message())
 
 
 def publish(path: Path, write: Callable[[Path], Any]) -> Path:
-    """Write through `write(new_path)` beside `path`, then move it over `path`."""
+    """Have `write(scratch)` write the file in a scratch folder, then publish its bytes at `path`."""
     if is_open_elsewhere(path):
         raise ReportOpen(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = temp_path(path)
-    try:
-        write(new)
-        os.replace(new, path)
-    except PermissionError as exc:
-        raise ReportOpen(path) from exc
-    except OSError as exc:
-        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
-    finally:
-        new.unlink(missing_ok=True)
-    return path
+    with tempfile.TemporaryDirectory(prefix="workbench-report-", ignore_cleanup_errors=True) as scratch:
+        new = Path(scratch) / f"new{path.suffix}"
+        with _write_errors(path, scratch=True):
+            write(new)
+            data = new.read_bytes()
+    return publish_bytes(path, data)
 
 
 def publish_bytes(path: Path, data: bytes) -> Path:
-    return publish(path, lambda new: new.write_bytes(data))
+    """Write `data` beside `path`, flush it and move it into place (`safety.atomic_write_bytes`)."""
+    if is_open_elsewhere(path):
+        raise ReportOpen(path)
+    with _write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write_bytes(path, data)
+
+
+@contextmanager
+def _write_errors(path: Path, scratch: bool = False) -> Iterator[None]:
+    """A failed write as ReportWriteFailed, or ReportOpen when `path` itself is locked (not the scratch copy).
+
+    xlsxwriter reports a file it cannot create as FileCreateError around the OSError, not as an OSError.
+    """
+    try:
+        yield
+    except (OSError, FileCreateError) as exc:
+        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+        if isinstance(cause, PermissionError) and not scratch:
+            raise ReportOpen(path) from exc
+        reason = errors.os_reason(cause) if isinstance(cause, OSError) else "无法创建文件"
+        raise errors.ReportWriteFailed(path, reason, errors.technical(exc)) from exc
 
 
 # --- the page ----------------------------------------------------------------------------

@@ -1,24 +1,28 @@
 """The roll-up: every branch workbook of a folder read in parallel, compared in one workbook.
 
-`branch_files` picks the workbooks of a folder (.xlsx and .xlsm; not Office owner files
-`~$…`, not our temporary files, not reports and roll-ups we wrote ourselves — they carry
-our document properties); old or foreign spreadsheets (.xls, .et, …) are picked too, so
-that they are reported rather than silently missed. `read_branches` reads them in worker
-processes (ProcessPoolExecutor), each computing the branch's yearly figures exactly as
-`reports.py PATH` would. A worker never raises: a broken, encrypted, locked or incomplete
-workbook comes back as a `BranchResult` with a Chinese `problem`, and the others go on.
+`branch_files` picks the workbooks of a folder by name (.xlsx and .xlsm; not Office owner
+files `~$…`, not our temporary files); old or foreign spreadsheets (.xls, .et, …) are picked
+too, so that they are reported rather than silently missed. `read_branches` reads them in
+worker processes (ProcessPoolExecutor), each computing the branch's yearly figures exactly
+as `reports.py PATH` would; a report or roll-up we wrote ourselves (it carries our document
+properties) is recognised there and left out. A worker never raises: a broken, encrypted,
+locked or incomplete workbook comes back as a `BranchResult` with a Chinese `problem`, and
+the others go on. A worker process that dies (out of memory, a crash in a library) breaks
+the whole pool: the files it left unread are read again, each alone in a fresh process, so
+only the file that crashed is reported.
 
 Limits: the folder is not searched recursively; each branch is counted up to its own
-积分截止日期 (or `today`).
+积分截止日期 (or `today`); after a crash the remaining files are read one at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import traceback
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from workplan.sheets.report import rollup_sheets
 
 from . import errors
 from .errors import NotAFolder
-from .reader import READABLE_SUFFIXES, read_book
+from .reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
 from .render_xlsx import write_standalone
 from .report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
 
@@ -38,20 +42,36 @@ ROLLUP_NAME = "各支部党建工作汇总.xlsx"
 ROLLUP_TITLE = "各支部党建工作汇总"
 OTHER_SPREADSHEETS = (".xls", ".et", ".ett", ".xlsb", ".ods")  # reported as not readable, with the fix
 OWNER_PREFIXES = ("~", ".~lock.")  # ~$ (Excel/WPS owner files), ~workbench- (our temporary files), LibreOffice locks
+SPREADSHEET_SUFFIXES = frozenset(READABLE_SUFFIXES + OTHER_SPREADSHEETS + tuple(OTHER_KINDS))  # --out: a file
+READ_REASONS = {
+    errno.EACCES: "没有读取权限，或文件正被其他程序独占",
+    errno.EPERM: "没有读取权限，或文件正被其他程序独占",
+    errno.ENOENT: "文件已被移走或删除",
+    errno.EIO: "磁盘读取出错",
+}
 
 
 @dataclass(frozen=True)
 class BranchResult:
-    """One file of the folder: its figures, or why it was skipped."""
+    """One file of the folder: its figures, or why it was skipped, or that it is one of our own outputs."""
 
     path: Path
     report: YearReport | None = None
     problem: str = ""  # Chinese, for the user
-    trace: str = ""  # the traceback of an unexpected failure, for the log
+    trace: str = ""  # for the log: the technical detail, or the traceback of an unexpected failure
+    ours: bool = False  # a report or roll-up this program wrote: neither read nor skipped
 
     @property
     def ok(self) -> bool:
         return self.report is not None
+
+    @property
+    def reason(self) -> str:
+        """The problem without the file's path as its subject, for a table whose 文件 column names the file."""
+        text = self.problem
+        for subject in (f"工作簿 {self.path} ", f"{self.path} "):
+            text = text.removeprefix(subject)
+        return text
 
 
 @dataclass(frozen=True)
@@ -64,7 +84,7 @@ class Rollup:
 
     @property
     def skipped(self) -> list[BranchResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if not r.ok and not r.ours]
 
     @property
     def exit_code(self) -> int:
@@ -83,14 +103,14 @@ def check_folder(folder: Path) -> Path:
 
 
 def branch_files(folder: Path, exclude: Sequence[Path] = ()) -> list[Path]:
-    """The workbooks of `folder` to read, by name: owner files, temporary files and our own outputs left out."""
+    """The spreadsheets of `folder` to read, by name: owner files and temporary files left out."""
     skip = {p.resolve() for p in exclude}
     found = []
     for path in sorted(check_folder(folder).iterdir()):
         suffix = path.suffix.lower()
         if not path.is_file() or path.name.startswith(OWNER_PREFIXES) or path.resolve() in skip:
             continue
-        if suffix in OTHER_SPREADSHEETS or (suffix in READABLE_SUFFIXES and not is_our_output(path)):
+        if suffix in OTHER_SPREADSHEETS or suffix in READABLE_SUFFIXES:
             found.append(path)
     return found
 
@@ -108,19 +128,26 @@ def is_our_output(path: Path) -> bool:
 def read_branch(path: Path, today: dt.date) -> BranchResult:
     """The yearly figures of one workbook; never raises (the worker of `read_branches`)."""
     try:
+        if is_our_output(path):
+            return BranchResult(path, ours=True)
         result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, pipeline.NO_SHEETS)
-        if not result.runnable:
-            missing = "；".join(f.message for f in result.report.structural[:5])
-            raise errors.MissingSheets(path, missing)
-        return BranchResult(path, year_report(result))
+        return BranchResult(path, year_report(pipeline.require_runnable(result, str(path))))
     except errors.WorkbenchError as exc:
-        return BranchResult(path, problem=exc.user_message())
+        return BranchResult(path, problem=exc.user_message(), trace=exc.technical)
     except OSError as exc:
-        return BranchResult(path, problem=f"{path} 无法读取（{errors.os_reason(exc)}）：文件可能正被其他程序独占，"
-                                          "或没有读取权限。请关闭占用它的程序、检查权限后重新汇总。")
+        return BranchResult(path, problem=f"{path} 无法读取（{read_reason(exc)}）。请关闭占用它的程序、检查权限后重新汇总。",
+                            trace=errors.technical(exc))
     except Exception:  # a worker must hand back every failure; the parent logs the traceback
         return BranchResult(path, problem=f"{path} 读取时遇到意外问题，已跳过。详细情况记录在日志中。",
                             trace=traceback.format_exc())
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in words a teacher understands."""
+    return READ_REASONS.get(exc.errno, "读取文件时出错")
+
+
+Reader = Callable[[Path, dt.date], BranchResult]
 
 
 def read_branches(
@@ -128,43 +155,71 @@ def read_branches(
     today: dt.date,
     workers: int | None = None,
     progress: Callable[[BranchResult], None] | None = None,
+    read: Reader = read_branch,
 ) -> list[BranchResult]:
-    """Every file's result, in the order of `paths`; `progress` is called as each one finishes."""
+    """Every file's result, in the order of `paths`; `progress` is called as each one finishes.
+
+    `read` runs in the worker processes (a module-level function; tests pass one that crashes).
+    """
     if not paths:
         return []
-    workers = workers or min(len(paths), os.cpu_count() or 1)
     results: dict[Path, BranchResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(read_branch, path, today): path for path in paths}
-        for future in as_completed(futures):
-            result = _outcome(future, futures[future])
-            results[result.path] = result
-            if progress:
-                progress(result)
+
+    def finished(result: BranchResult) -> None:
+        results[result.path] = result
+        if progress:
+            progress(result)
+
+    for result in _pool_results(paths, today, workers or min(len(paths), os.cpu_count() or 1), read):
+        finished(result)
+    for path in [p for p in paths if p not in results]:  # left unread by a crashed worker: each alone now
+        alone = list(_pool_results([path], today, 1, read))
+        finished(alone[0] if alone else _crashed(path))
     return [results[path] for path in paths]
 
 
-def _outcome(future, path: Path) -> BranchResult:
-    """The worker's result; a crashed worker process is reported for its file."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return BranchResult(path, problem=f"{path} 读取时程序异常退出（可能文件过大或内存不足），已跳过。"
-                                          f"请单独运行 python reports.py {path} 查看原因。", trace=traceback.format_exc())
+def _pool_results(paths: Sequence[Path], today: dt.date, workers: int, read: Reader) -> Iterator[BranchResult]:
+    """Each file's result as it finishes; the files a crashed worker process left unread yield nothing."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        try:
+            for path in paths:
+                futures[pool.submit(read, path, today)] = path
+        except BrokenProcessPool:
+            pass  # the pool broke while files were handed out: the caller reads the rest again
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                continue  # unread: the caller reads it again
+
+
+def _crashed(path: Path) -> BranchResult:
+    """A file whose reading ends its process even when read alone."""
+    return BranchResult(path, problem=f"{path} 读取时程序异常退出（可能文件过大或内存不足），已跳过。"
+                                      f"请单独运行 python reports.py {path} 查看原因。",
+                        trace="the worker process reading it ended abruptly, also when it was read alone")
 
 
 def output_path(folder: Path, out: str | None) -> Path:
-    """Where the roll-up goes: --out (an .xlsx file, else a folder to put 各支部党建工作汇总.xlsx in), else 报表/ in the folder."""
+    """Where the roll-up goes: --out (an .xlsx file, else a folder to put 各支部党建工作汇总.xlsx in), else 报表/ in the folder.
+
+    An --out with a spreadsheet suffix names a file, which must be .xlsx (errors.OutNotXlsx otherwise).
+    """
     if not out:
         return folder / REPORT_DIR / ROLLUP_NAME
     target = Path(out)
-    return target if target.suffix.lower() == ".xlsx" and not target.is_dir() else target / ROLLUP_NAME
+    if target.is_dir() or target.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return target / ROLLUP_NAME
+    if target.suffix.lower() != ".xlsx":
+        raise errors.OutNotXlsx(target)
+    return target
 
 
 def write_rollup(rollup: Rollup, target: Path, today: dt.date) -> Path:
     """The summary workbook: one row per branch read, then the files skipped and why."""
     rows = [(r.path.name, r.report) for r in rollup.read]
-    failures = [(r.path.name, r.problem) for r in rollup.skipped]
+    failures = [(r.path.name, r.reason) for r in rollup.skipped]
     subtitle = f"汇总 {len(rows)} 个支部，跳过 {len(failures)} 个文件；生成于 {today.isoformat()}。"
     sheets = rollup_sheets(rows, failures, subtitle)
     return publish(target, lambda new: write_standalone(new, sheets, properties=document_properties(ROLLUP_TITLE)))

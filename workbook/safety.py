@@ -66,7 +66,7 @@ def is_open_elsewhere(path: str | Path) -> bool:
     """
     if any(owner.exists() for owner in owner_files(path)):
         return True
-    return os.name == "nt" and _locked_on_windows(Path(path))
+    return os.name == "nt" and Path(path).is_file() and _locked_on_windows(Path(path))
 
 
 def _locked_on_windows(path: Path) -> bool:

@@ -3,22 +3,23 @@
 Pure: the validated branch, its report, the scores and the tally in; one `AnnualBlock`
 per scored member (roster order) out: the heading (编号, 姓名, 党小组, 政治面貌, 岗位,
 总分与排名), the score items, attendance, commitments by 兑现情况, books read,
-recommendations and the 群众评议 votes. Counting follows scoring: rows without errors,
-dated in the span (a commitment counts as evaluated when its 评诺日期 is in the span).
-Never a phone number.
+recommendations and the 群众评议 votes. What counts is scoring's own (`scoring.counted_*`,
+`reviewed_promises`): rows without errors, dated in the span, so the sheet cannot
+disagree with 积分. A commitment still 待评诺 has no 评诺 in the span yet (none, or one
+after the cut-off); one evaluated before the year began is not this year's and is left
+out. Never a phone number.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 
 from workbook import layout
 
 from .branch import Branch
 from .findings import Report
-from .records import Record
-from .scoring import MemberScore, Scores, Span
+from .scoring import (MemberScore, Recommended, Scores, Span, counted_attendance, counted_books, counted_recommendations,
+                      reviewed_promises, valid_records)
 from .sheets.forms import AnnualBlock
 from .tally import Tally, TallyRow
 
@@ -29,50 +30,30 @@ class _Facts:
     """Per-member counts of one branch's year."""
 
     def __init__(self, branch: Branch, report: Report, span: Span):
-        self.branch, self.report, self.span = branch, report, span
-        self.attendance = self._attendance()
-        self.promises, self.pending = self._promises()
-        self.books = self._books()
-        self.recommenders, self.commended = self._recommendations()
+        self.attendance: dict[str, Counter] = defaultdict(Counter)
+        for record, _ in counted_attendance(branch, report, span):
+            self.attendance[record["党员编号"]][record["出勤"]] += 1
+        self.promises, self.pending = _promises(branch, report, span)
+        self.books: dict[str, list[str]] = defaultdict(list)
+        for record in counted_books(branch, report, span):
+            grade = f"（{record['考评等级']}）" if record["考评等级"] else ""
+            self.books[record["党员编号"]].append(f"{record['书名']}{grade}")
+        self.recommended = counted_recommendations(branch, report, span)
 
-    def valid(self, sheet: str) -> Iterable[Record]:
-        bad = self.report.bad_rows(sheet)
-        return (r for r in self.branch.records(sheet) if r.row not in bad)
 
-    def _attendance(self) -> dict[str, Counter]:
-        done = {r["活动编号"] for r in self.valid(layout.ACTIVITIES) if r["状态"] == "已完成" and r["实际日期"] in self.span}
-        found: dict[str, Counter] = defaultdict(Counter)
-        for record in self.valid(layout.ATTENDANCE_SHEET):
-            if record["活动编号"] in done:
-                found[record["党员编号"]][record["出勤"]] += 1
-        return found
-
-    def _promises(self) -> tuple[dict[str, Counter], Counter]:
-        evaluated: dict[str, Counter] = defaultdict(Counter)
-        pending: Counter = Counter()
-        for record in self.valid(layout.MEMBER_PROMISES):
-            if record["评诺日期"] in self.span and record["兑现情况"]:
-                evaluated[record["党员编号"]][record["兑现情况"]] += 1
-            else:
-                pending[record["党员编号"]] += 1
-        return evaluated, pending
-
-    def _books(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for record in self.valid(layout.READING):
-            if record["完成日期"] in self.span:
-                grade = f"（{record['考评等级']}）" if record["考评等级"] else ""
-                found[record["党员编号"]].append(f"{record['书名']}{grade}")
-        return found
-
-    def _recommendations(self) -> tuple[dict[str, set], Counter]:
-        people: dict[str, set] = defaultdict(set)
-        commended: Counter = Counter()
-        for record in self.valid(layout.RECOMMENDATIONS):
-            if record["推荐日期"] in self.span:
-                people[record["党员编号"]].add(record["推荐人"])
-                commended[record["党员编号"]] += int(record["是否表彰"] == "是")
-        return people, commended
+def _promises(branch: Branch, report: Report, span: Span) -> tuple[dict[str, Counter], Counter]:
+    """(evaluated commitments by 兑现情况, commitments 待评诺) per member."""
+    evaluated: dict[str, Counter] = defaultdict(Counter)
+    reviewed = reviewed_promises(branch, report, span)
+    for record in reviewed:
+        evaluated[record["党员编号"]][record["兑现情况"]] += 1
+    done = {record.row for record in reviewed}
+    pending: Counter = Counter()
+    for record in valid_records(branch, report, layout.MEMBER_PROMISES):
+        day = record["评诺日期"]
+        if record.row not in done and (day is None or day >= span.start):
+            pending[record["党员编号"]] += 1
+    return evaluated, pending
 
 
 def annual_blocks(branch: Branch, report: Report, scores: Scores, result: Tally) -> list[AnnualBlock]:
@@ -94,8 +75,7 @@ def _block(branch: Branch, facts: _Facts, member: MemberScore, count: int, votes
         ("二、活动出勤（已完成的活动，次）", [(state, facts.attendance[member.member_id][state]) for state in layout.ATTENDANCE]),
         ("三、公开承诺（项）", _promise_pairs(facts, member.member_id)),
         ("四、读书", [("读完书目", len(facts.books[member.member_id])), ("书目与考评", "；".join(facts.books[member.member_id]) or NONE)]),
-        ("五、我身边的优秀共产党员", [("推荐人数", len(facts.recommenders[member.member_id])),
-                              ("获表彰次数", facts.commended[member.member_id])]),
+        ("五、我身边的优秀共产党员", _recommendation_pairs(facts.recommended.get(member.member_id, Recommended()))),
         ("六、群众评议（票）", _vote_pairs(votes)),
     ])
 
@@ -104,6 +84,10 @@ def _promise_pairs(facts: _Facts, member_id: str) -> list[tuple[str, int]]:
     evaluated = facts.promises[member_id]
     pairs = [(state, evaluated[state]) for state in layout.FULFILMENTS]
     return [("承诺总数", sum(evaluated.values()) + facts.pending[member_id]), *pairs, ("待评诺", facts.pending[member_id])]
+
+
+def _recommendation_pairs(found: Recommended) -> list[tuple[str, int]]:
+    return [("推荐人数", len(found.people)), ("获表彰次数", found.commended)]
 
 
 def _vote_pairs(votes: TallyRow | None) -> list[tuple[str, object]]:

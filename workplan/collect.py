@@ -1,8 +1,10 @@
 """Collecting returned forms: check each copy, keep its valid answers, never count twice.
 
 Pure: the returned copies as read (`ReturnedForm`: file name and the grid of every sheet),
-the validated branch, the round being collected and today in; a `Collection` out: the
-rows to add to 评议记录 and findings located by file (as the "sheet"), row and column.
+the validated branch and its report, the round being collected and today in; a
+`Collection` out: the rows to add to 评议记录 and findings located by file (as the
+"sheet"), row and column. The answers are dated so that scoring counts them: today, but
+never after the year's end or 积分截止日期, nor before the year's start (`vote_date`).
 
 Each copy is checked: it is one of ours (its identity is in the hidden sheet), of this
 branch and this round, its fixed cells are as handed out (checksum), each answer is in
@@ -27,19 +29,28 @@ from workbook.reader import normalize_header
 from . import findings as F
 from .branch import Branch
 from .forms import FORM_KINDS, INFO_SHEET, FormKind, Identity, list_checksum
+from .scoring import scored_member_ids
+from .settings import Settings
 
 EMPTY_LISTED = 3  # more empty copies than this (forms not yet returned) are summed up in one line
 MANUAL = "手工录入"  # how a 评议记录 row without 来源 is named in a message
 Answers = dict[str, tuple[str, str | None]]  # object -> (grade, opinion)
 
 
+UNREADABLE_ADVICE = "请评议人用 Excel 或 WPS 打开后另存为 .xlsx 再交回"
+
+
 @dataclass(frozen=True)
 class ReturnedForm:
-    """One returned file as read: its name and every sheet's grid, or why it could not be read."""
+    """One returned file as read: its name and every sheet's grid, or why it could not be read
+    (`unreadable`, with `advice` on what to do); `open_elsewhere` when it is open in Excel or WPS
+    (answers typed since its last save are not in the file)."""
 
     file_name: str
     sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     unreadable: str = ""
+    advice: str = UNREADABLE_ADVICE
+    open_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,11 +63,10 @@ class Answer:
 
 @dataclass
 class FormResult:
-    """What one copy gave: its identity and kind (when recognised), answers and findings."""
+    """What one copy gave: its identity (when recognised), answers and findings."""
 
     file_name: str
     identity: Identity | None = None
-    kind: FormKind | None = None
     answers: list[Answer] = field(default_factory=list)
     findings: list[F.Finding] = field(default_factory=list)
     added: int = 0
@@ -65,6 +75,11 @@ class FormResult:
     def problem(self, code: str, row: int | None = None, column: str | None = None, col: int | None = None,
                 value: Any = "", **params: Any) -> None:
         self.findings.append(F.make(code, self.file_name, row, column, col, values.display(value), **params))
+
+    @property
+    def kind(self) -> FormKind | None:
+        """The kind of form, from the identity."""
+        return FORM_KINDS.get(self.identity.kind) if self.identity else None
 
     @property
     def accepted(self) -> bool:
@@ -77,10 +92,13 @@ FATAL = {"form-unreadable", "form-not-ours", "form-other-branch", "form-other-ro
 
 @dataclass
 class Collection:
-    """The outcome of one collect run."""
+    """The outcome of one collect run: the new rows are dated `date` (today unless that would
+    fall outside what scoring counts)."""
 
     results: list[FormResult]
     rows: list[dict[str, Any]]  # new 评议记录 rows, by header
+    date: dt.date
+    today: dt.date
 
     @property
     def report(self) -> F.Report:
@@ -93,6 +111,13 @@ class Collection:
     @property
     def already(self) -> int:
         return sum(r.already for r in self.results)
+
+    def date_note(self) -> str | None:
+        """A Chinese line when the answers are not dated today (shown by the command line and the button)."""
+        if self.date == self.today or not self.rows:
+            return None
+        return (f"新增的评议按 {self.date.isoformat()} 记录评议日期（今天 {self.today.isoformat()} 不在本年度的积分统计期内），"
+                "以便计入本年度的评议汇总和积分。")
 
     def sheet_rows(self, columns: dict[str, int]) -> list[list[Any]]:
         """The new rows as cell lists for the master's 评议记录, by its column positions."""
@@ -108,29 +133,30 @@ class Collection:
 
 # --- one copy --------------------------------------------------------------------------------
 
-def check_form(form: ReturnedForm, branch: Branch, round_label: str) -> FormResult:
-    """Recognise one returned copy and read its answers; every problem becomes a finding."""
+def check_form(form: ReturnedForm, branch: Branch, round_label: str, scored: set[str]) -> FormResult:
+    """Recognise one returned copy and read its answers; every problem becomes a finding.
+
+    `scored`: the 党员编号 a 群众评议 answer may name (`scoring.scored_member_ids`).
+    """
     result = FormResult(form.file_name)
     if form.unreadable:
-        result.problem("form-unreadable", detail=form.unreadable)
+        result.problem("form-unreadable", detail=form.unreadable, advice=form.advice)
         return result
+    if form.open_elsewhere:
+        result.problem("form-open")
     identity = Identity.from_rows(form.sheets.get(INFO_SHEET, []))
     kind = FORM_KINDS.get(identity.kind) if identity else None
     if identity is None or kind is None or kind.sheet not in form.sheets:
         result.problem("form-not-ours")
         return result
-    result.identity, result.kind = identity, kind
+    result.identity = identity
     if identity.branch != branch.settings.branch:
         result.problem("form-other-branch", value=identity.branch, expected=branch.settings.branch)
     elif identity.round != round_label:
         result.problem("form-other-round", value=identity.round, expected=round_label)
     else:
-        _read_answers(result, kind, form.sheets[kind.sheet], _scored(branch))
+        _read_answers(result, kind, form.sheets[kind.sheet], scored)
     return result
-
-
-def _scored(branch: Branch) -> set[str]:
-    return {member_id for member_id, r in branch.members.items() if r["在册状态"] in layout.SCORED_STATUSES}
 
 
 def _table(kind: FormKind, grid: list[list[Any]]) -> tuple[int, list[list[Any]]] | None:
@@ -207,7 +233,8 @@ class _Ledger:
         if own is None and sources:
             first, answers = next(iter(sources.items()))
             code = "form-copy" if answers == _answers(result) else "form-same-rater"
-            result.problem(code, rater=result.identity.rater, first=first)
+            rows = "来源为空（手工录入）的行" if first == MANUAL else f"来源为 {first} 的行"
+            result.problem(code, rater=result.identity.rater, first=first, rows=rows)
             return []
         own = sources.setdefault(result.file_name, {})
         fresh = []
@@ -232,18 +259,36 @@ def _counting_order(result: FormResult) -> tuple[bool, str]:
     return (result.identity is None or result.file_name != result.identity.file_name, result.file_name)
 
 
-def collect(forms: Sequence[ReturnedForm], branch: Branch, round_label: str, today: dt.date) -> Collection:
-    """Check every copy and gather the new 评议记录 rows (评议日期 = today, 来源 = the file name)."""
-    results = [check_form(form, branch, round_label) for form in forms]
-    ledger, rows = _Ledger(branch), []
+def vote_date(settings: Settings, today: dt.date) -> dt.date:
+    """The 评议日期 of answers collected today: today, moved into what scoring counts.
+
+    Scoring counts a vote dated from 年度开始日期 to the cut-off (积分截止日期, else today)
+    and never after 年度结束日期; forms collected after that are dated its last day, forms
+    collected before the year starts its first day.
+    """
+    last = min(today, settings.cutoff_for(today), settings.year_end)
+    return max(last, settings.year_start)
+
+
+def collect(forms: Sequence[ReturnedForm], branch: Branch, round_label: str, today: dt.date,
+            report: F.Report | None = None) -> Collection:
+    """Check every copy and gather the new 评议记录 rows (评议日期 = `vote_date`, 来源 = the file name).
+
+    `report` is the validation of the master: a roster row with errors is not scored, so an
+    answer about that member is not counted. Without it (older callers) every roster row
+    counts as valid.
+    """
+    scored = scored_member_ids(branch, report or F.Report())
+    results = [check_form(form, branch, round_label, scored) for form in forms]
+    ledger, rows, day = _Ledger(branch), [], vote_date(branch.settings, today)
     for result in sorted(results, key=_counting_order):
         if not result.accepted:
             continue
         fresh = ledger.take(result)
         result.added = len(fresh)
         rows += [{"评议类型": result.kind.eval_type, "评议人": result.identity.rater, "评议对象": a.target, "等次": a.grade,
-                  "意见": a.opinion, "评议日期": today, "来源": result.file_name} for a in fresh]
-    return Collection(sorted(results, key=lambda r: r.file_name), rows)
+                  "意见": a.opinion, "评议日期": day, "来源": result.file_name} for a in fresh]
+    return Collection(sorted(results, key=lambda r: r.file_name), rows, day, today)
 
 
 def summary_lines(result: Collection, folder_name: str, round_label: str, skipped: Sequence[str] = (), shown: int = 20) -> list[str]:
@@ -253,6 +298,8 @@ def summary_lines(result: Collection, folder_name: str, round_label: str, skippe
              f"新增评议 {len(result.rows)} 条；此前已录入、本次跳过 {result.already} 条。"]
     if skipped:
         lines.append("跳过了不是表格的文件：" + "、".join(skipped))
+    if result.date_note():
+        lines.append(result.date_note())
     empty = [f.sheet for f in report.findings if f.code == "form-empty"]
     if len(empty) > EMPTY_LISTED:
         lines.append(f"{len(empty)} 份表一项也没有填写（可能尚未交回），没有计入：{empty[0]} … {empty[-1]}")

@@ -29,7 +29,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     # the shape of the workbook
-    "missing-sheet": Kind(ERROR, "缺少工作表“{sheet}”", "请恢复该工作表（可从“备份”文件夹中的副本复制），或用 sync.py init 新建一份总台账后把数据粘贴过去"),
+    "missing-sheet": Kind(ERROR, "缺少工作表“{sheet}”", "请恢复该工作表（可从“备份”文件夹中的副本复制），或新建一份总台账后把数据粘贴过去"),
     "missing-column": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）", "请恢复该列标题，列标题必须与模板完全一致"),
     # one cell
     "required": Kind(ERROR, "“{column}”不能为空", "请填写{column}"),
@@ -83,17 +83,19 @@ KINDS: dict[str, Kind] = {
     "year-order": Kind(ERROR, "年度结束日期 {value} 早于年度开始日期 {previous_value}", "请核对年度起止日期"),
     "rule-unknown": Kind(WARNING, "规则代码“{value}”不是程序认识的代码，这一行不会计分", "请不要修改规则代码；可用代码：{choices}"),
     "rule-missing": Kind(WARNING, "积分规则中缺少“{value}”（{item}），按默认分值 {default} 计算", "如需调整，请在“积分规则”中添加这一行；如不计分，把分值填 0"),
-    # returned forms (sync.py collect): the "sheet" is the file name, the row and column are the form's
-    "form-unreadable": Kind(ERROR, "无法读取这份评议表：{detail}", "这份表没有计入；请评议人用 Excel 或 WPS 打开后另存为 .xlsx 再交回"),
-    "form-not-ours": Kind(ERROR, "这不是本程序发放的评议表（找不到表单信息）", "这份表没有计入；请只把用 python sync.py forms 生成并填好的评议表放进回收文件夹，不要把内容复制到新文件"),
+    # returned forms (collect): the "sheet" is the file name, the row and column are the form's.
+    # These reach the command line and Excel's message boxes alike: no command-line options here.
+    "form-unreadable": Kind(ERROR, "无法读取这份评议表：{detail}", "这份表没有计入；{advice}"),
+    "form-open": Kind(WARNING, "这份评议表正在 Excel 或 WPS 中打开，打开后尚未保存的填写内容没有读到", "请保存并关闭它后再回收一次（已计入的项不会重复计入）"),
+    "form-not-ours": Kind(ERROR, "这不是本程序发放的评议表（找不到表单信息）", "这份表没有计入；请只把本程序生成并填好的评议表放进回收文件夹，不要把内容复制到新文件"),
     "form-other-branch": Kind(ERROR, "这份评议表属于“{value}”，不是本支部“{expected}”", "这份表没有计入；请核对是否放错了文件夹"),
-    "form-other-round": Kind(ERROR, "这份评议表是“{value}”的，本次回收的是“{expected}”", "这份表没有计入；如要回收“{value}”的表，请运行 python sync.py collect 总台账路径 文件夹 --round {value}"),
-    "form-list-changed": Kind(ERROR, "评议表中的名单或项目被改动过（与发放时的校验码不符），整份表没有计入", "请给该评议人重新发一份（python sync.py forms），提醒只填写“{answer}”和“意见”两列"),
+    "form-other-round": Kind(ERROR, "这份评议表是“{value}”的，本次回收的是“{expected}”", "这份表没有计入；请把它放回“{value}”那一轮的评议表文件夹，回收“{value}”时再计入"),
+    "form-list-changed": Kind(ERROR, "评议表中的名单或项目被改动过（与发放时的校验码不符），整份表没有计入", "请给该评议人重新发一份评议表，提醒只填写“{answer}”和“意见”两列"),
     "form-empty": Kind(WARNING, "整份表一项也没有填写，没有计入", "可能尚未交回或交回了空表；请评议人填写后再交"),
     "form-blank-answer": Kind(WARNING, "{target} 的“{column}”没有填写，这一项没有计入", "如属漏填，请评议人补填后重新交回这份表（已计入的项不会重复计入）"),
     "form-bad-answer": Kind(ERROR, "{target} 的“{column}”填了“{value}”，不在可选范围内，这一项没有计入", "可选：{choices}；请与评议人核实后重新交回这份表"),
     "form-unknown-object": Kind(WARNING, "评议对象“{value}”不是党员名册中的计分党员，这一项没有计入", "如该党员已转出，可不处理；否则请核对党员名册中的党员编号和在册状态"),
-    "form-same-rater": Kind(ERROR, "评议人“{rater}”本轮已有一份表（{first}）计入，这一份没有计入", "每人每轮只计一份；如这一份才是正确的，请先在“评议记录”中删除来源为 {first} 的行，再重新回收"),
+    "form-same-rater": Kind(ERROR, "评议人“{rater}”本轮已有一份表（{first}）计入，这一份没有计入", "每人每轮只计一份；如这一份才是正确的，请先在“评议记录”中删除{rows}，再重新回收"),
     "form-copy": Kind(WARNING, "这是 {first} 的副本（评议人和填写内容都相同），没有重复计入", "可以删除这个副本文件"),
     "form-answer-changed": Kind(WARNING, "{target} 的“{column}”与已录入的不同（已录入“{expected}”，这次是“{value}”），没有覆盖", "如需更正，请直接修改“评议记录”中来源为这份表的那一行"),
 }

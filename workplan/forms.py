@@ -17,19 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbook import layout, values
+from workbook.errors import FormError
 from workbook.sheetmodel import SheetModel
 
 from .annual import annual_blocks
 from .branch import Branch
 from .findings import Report
 from .records import Record
-from .scoring import Scores, score
+from .scoring import Scores, left_out_members, scored_members, valid_records
 from .sheets.common import table_sheet
 from .sheets.forms import SIGN_LINE, FormTable, annual_sheet, form_sheet, tally_sheet
 from .tally import Tally, tally_rows
@@ -100,10 +102,15 @@ def default_round(today: dt.date) -> str:
 
 
 def check_round(text: str) -> str:
-    """A round as given with --round, trimmed; ValueError if it cannot name a folder."""
+    """A round as given with --round, spaces dropped; ValueError (Chinese) if it cannot name a folder.
+
+    A round that `safe_file_part` would change (a forbidden character, a trailing “.”) is
+    refused: its copies' file names would no longer match the round they carry.
+    """
     cleaned = values.fold(text).replace(" ", "")
-    if not cleaned or len(cleaned) > MAX_ROUND_CHARS or _UNSAFE.search(cleaned):
-        raise ValueError(f"bad round: {text!r}")
+    if not cleaned or len(cleaned) > MAX_ROUND_CHARS or safe_file_part(cleaned) != cleaned:
+        raise ValueError(f"轮次“{text}”不能用作文件夹名。请换一个轮次名称，如 2026上半年：最多 {MAX_ROUND_CHARS} 个字，"
+                         "不含 \\ / : * ? \" < > | 这些符号，也不以“.”开头或结尾。")
     return cleaned
 
 
@@ -135,33 +142,69 @@ def numbered_raters(kind: FormKind, count: int) -> list[Rater]:
     return [Rater(number, kind.rater_prefix + number, kind.rater_prefix + number, f"第{number}号") for number in numbers]
 
 
+def _rater_key(name: str) -> str:
+    """What 评议记录 records for a named rater: the name without spaces (陈 阿姨 -> 陈阿姨)."""
+    return values.fold(name).replace(" ", "")
+
+
 def named_raters(names: Iterable[str]) -> list[Rater]:
-    """Raters by name, in the given order; blanks and repeats are dropped."""
-    seen: dict[str, Rater] = {}
+    """Raters by name, in the given order; blanks dropped, a repeated name (spaces aside) kept once.
+
+    `repeated_names` says which names were dropped. FormError when no name is left, or when
+    two different names would get the same file name (characters Windows forbids become
+    “_”; Windows ignores case), since the second copy would replace the first.
+    """
+    raters: dict[str, Rater] = {}
     for name in names:
-        label = values.fold(name)
-        if label and label not in seen:
-            seen[label] = Rater(label, label, label.replace(" ", ""), safe_file_part(label))
-    return list(seen.values())
+        label, key = values.fold(name), _rater_key(name)
+        if key and key not in raters:
+            raters[key] = Rater(label, label, key, safe_file_part(label))
+    if not raters:
+        raise FormError("", "评议人名单中没有姓名，没有生成评议表。请每行写一个姓名。")
+    _refuse_file_clashes(list(raters.values()))
+    return list(raters.values())
 
 
-def member_raters(scores: Scores) -> list[Rater]:
+def repeated_names(names: Iterable[str]) -> list[str]:
+    """The names given more than once (spaces aside), each once, as first written."""
+    first: dict[str, str] = {}
+    repeated: dict[str, str] = {}
+    for name in names:
+        key = _rater_key(name)
+        if key in first:
+            repeated.setdefault(key, first[key])
+        elif key:
+            first[key] = values.fold(name)
+    return list(repeated.values())
+
+
+def _refuse_file_clashes(raters: list[Rater]) -> None:
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for rater in raters:
+        by_file[rater.file_part.casefold()].append(rater.label)
+    clashes = ["、".join(labels) for labels in by_file.values() if len(labels) > 1]
+    if clashes:
+        raise FormError("", f"名单中这些姓名会得到同一个文件名，后一份会覆盖前一份：{'；'.join(clashes)}。"
+                            "文件名中 \\ / : * ? \" < > | 会换成“_”，也不区分大小写；请在名单中把它们改得能区分开（如加上单位），再生成。")
+
+
+def member_raters(members: Sequence[Record]) -> list[Rater]:
     """One rater per scored member (党员评议支部 by default): the 党员编号 is the rater."""
-    return [Rater(m.member_id, f"{m.member_id} {m.name}".strip(), m.member_id, safe_file_part(f"{m.member_id}_{m.name}"))
-            for m in scores.members]
+    raters = []
+    for member in members:
+        member_id, name = member["党员编号"], member["姓名"] or ""
+        raters.append(Rater(member_id, f"{member_id} {name}".strip(), member_id, safe_file_part(f"{member_id}_{name}")))
+    return raters
 
 
 # --- the forms' content ---------------------------------------------------------------------
 
-def form_items(kind: FormKind, branch: Branch, scores: Scores) -> list[list[Any]]:
-    """The fixed cells of each row: scored members for 群众评议, the five 好 for 党员评议支部."""
+def form_items(kind: FormKind, members: Sequence[Record]) -> list[list[Any]]:
+    """The fixed cells of each row: the scored members (`scoring.scored_members`) for 群众评议,
+    the five 好 for 党员评议支部."""
     if kind is BRANCH:
         return [[index, item, FIVE_GOODS_POINTS[item]] for index, item in enumerate(layout.FIVE_GOODS, 1)]
-    rows = []
-    for index, member in enumerate(scores.members, 1):
-        record = branch.members.get(member.member_id)
-        rows.append([index, member.member_id, member.name, member.group, (record and record["岗位"]) or ""])
-    return rows
+    return [[index, m["党员编号"], m["姓名"] or "", m["党小组"] or "", m["岗位"] or ""] for index, m in enumerate(members, 1)]
 
 
 def list_checksum(kind_key: str, fixed_rows: Iterable[Sequence[Any]]) -> str:
@@ -231,6 +274,7 @@ class Handout:
     sheet: SheetModel
     identity: Identity
     items: int  # rows to answer
+    left_out: int = 0  # roster rows not listed because of their errors
 
 
 def forms_folder_name(kind: FormKind, round_label: str) -> str:
@@ -246,7 +290,8 @@ def round_from_folder(name: str) -> str | None:
     return None
 
 
-def handouts(kind: FormKind, branch_name: str, round_label: str, items: list[list[Any]], raters: list[Rater]) -> list[Handout]:
+def handouts(kind: FormKind, branch_name: str, round_label: str, items: list[list[Any]], raters: list[Rater],
+             left_out: int = 0) -> list[Handout]:
     """One copy per rater, each naming its rater and carrying its identity."""
     checksum = list_checksum(kind.key, items)
     copies = []
@@ -254,37 +299,52 @@ def handouts(kind: FormKind, branch_name: str, round_label: str, items: list[lis
         file_name = f"{kind.key}_{safe_file_part(round_label)}_{rater.file_part}.xlsx"
         table = form_table(kind, branch_name, round_label, items, f"评议人：{rater.label}。")
         identity = Identity(kind.key, branch_name, round_label, rater.number, rater.rater_id(round_label), checksum, file_name)
-        copies.append(Handout(file_name, form_sheet(table, banner=False), identity, len(items)))
+        copies.append(Handout(file_name, form_sheet(table, banner=False), identity, len(items), left_out))
     return copies
 
 
 def prepare_handouts(branch: Branch, report: Report, kind: FormKind, round_label: str, today: dt.date,
                      count: int | None = None, names: Sequence[str] = ()) -> list[Handout]:
     """The copies of one round for numbered raters (`count`), named raters (`names`), or, for
-    党员评议支部 without either, one per scored member. ValueError if 群众评议 gets no raters."""
-    scores = score(branch, report, branch.settings.cutoff_for(today))
+    党员评议支部 without either, one per scored member.
+
+    FormError when there is nothing to hand out (no scored member to list on 群众评议, nobody
+    to rate the branch); ValueError if 群众评议 gets neither `count` nor `names` (misuse).
+    `today` is not used: who is scored does not depend on the date.
+    """
+    members = scored_members(branch, report)
     if count:
         raters = numbered_raters(kind, count)
     elif names:
         raters = named_raters(names)
     elif kind is BRANCH:
-        raters = member_raters(scores)
+        raters = member_raters(members)
     else:
         raise ValueError(f"{kind.key} needs a number of raters or a list of names")
-    return handouts(kind, branch.settings.branch, round_label, form_items(kind, branch, scores), raters)
+    items = form_items(kind, members)
+    if not items or not raters:
+        raise FormError("", f"“党员名册”中没有在职或离退休、且所在行没有错误的党员，没有生成{kind.title}。"
+                            "请先在“党员名册”中登记党员，或改正有错误的行（见“校验结果”），再生成评议表。")
+    left_out = len(left_out_members(branch, report)) if kind is MASS else 0
+    return handouts(kind, branch.settings.branch, round_label, items, raters, left_out)
 
 
-def handout_lines(copies: list[Handout], folder: Path, master: Path, report: Report) -> list[str]:
-    """Chinese lines for the terminal: what was written, and what to do next."""
-    if not copies:
-        return ["没有可评议的对象或评议人，没有生成评议表。请检查“党员名册”中是否有在职或离退休党员。"]
+def handout_lines(copies: list[Handout], folder: Path, master: Path, report: Report | None = None,
+                  names: Sequence[str] = ()) -> list[str]:
+    """Chinese lines for the terminal: what was written, what was left out, and what to do next.
+
+    `copies` as `prepare_handouts` gives them (never empty); `names` the rater list as read,
+    to name its repeats. `report` is not used (the copies know what was left out).
+    """
     kind, first = FORM_KINDS[copies[0].identity.kind], copies[0]
     lines = [f"已生成 {len(copies)} 份{kind.title}（{first.identity.round}），在文件夹 {folder}：",
              f"  {first.file_name}" + (f" … {copies[-1].file_name}" if len(copies) > 1 else ""),
              f"每份列出 {first.items} {'名党员' if kind is MASS else '项'}；只有“{kind.headers[kind.grade_col]}”“意见”两列可以填写，表中没有手机号等个人信息。"]
-    bad = len(report.bad_rows(layout.MEMBERS))
-    if bad and kind is MASS:
-        lines.append(f"注意：党员名册中有 {bad} 行有错误，这些党员没有列入评议表；运行 python sync.py validate {master} 查看。")
+    repeated = repeated_names(names)
+    if repeated:
+        lines.append(f"名单中重复的姓名只生成了一份：{'、'.join(repeated)}。")
+    if first.left_out:
+        lines.append(f"注意：党员名册中有 {first.left_out} 行有错误，这些党员没有列入评议表；运行 python sync.py validate {master} 查看。")
     lines += ["把这些文件发给评议人（也可以直接打印），交回后放进同一个文件夹，再运行：",
               f"  python sync.py collect {master} {folder}"]
     return lines
@@ -303,24 +363,33 @@ def assessment_sheets(branch: Branch, report: Report, scores: Scores, result: Ta
     branch) the sheets that list every member are a one-line notice instead, and the
     公示表 lists the branch's commitments only; 评议汇总 and the hand-outs are not limited.
     """
-    name, round_label = branch.settings.branch, default_round(today)
-    scored = {m.member_id for m in scores.members}
+    members = scored_members(branch, report)
+    listed = len(members) <= MAX_PRINTED_MEMBERS
+    builders = _builders(branch, report, scores, result, members, default_round(today), listed)
+    return [build() if listed or sheet not in PER_MEMBER_SHEETS else not_printed(sheet, len(members))
+            for sheet, build in builders.items()]
+
+
+PER_MEMBER_SHEETS = frozenset(layout.FORM_SHEETS[i] for i in (0, 2, 3, 4))  # a notice instead in a very large book
+
+
+def _builders(branch: Branch, report: Report, scores: Scores, result: Tally, members: list[Record], round_label: str,
+              listed: bool) -> dict[str, Callable[[], SheetModel]]:
+    """Sheet name -> how to build it, in workbook order (layout.FORM_SHEETS, then 评议汇总)."""
+    name, scored = branch.settings.branch, {m["党员编号"] for m in members}
     span = f"统计 {scores.span.start.isoformat()} 至 {scores.span.end.isoformat()}"
-    listed = len(scored) <= MAX_PRINTED_MEMBERS
-    return [
-        form_sheet(form_table(MASS, name, round_label, form_items(MASS, branch, scores), MASTER_NOTE), banner=True)
-        if listed else not_printed(layout.FORM_SHEETS[0], len(scored)),
-        form_sheet(form_table(BRANCH, name, round_label, form_items(BRANCH, branch, scores), MASTER_NOTE), banner=True),
-        form_sheet(record_form(READING_FORM, branch, report, scored, name), banner=True)
-        if listed else not_printed(layout.FORM_SHEETS[2], len(scored)),
-        form_sheet(record_form(PROMISE_FORM, branch, report, scored, name), banner=True)
-        if listed else not_printed(layout.FORM_SHEETS[3], len(scored)),
-        annual_sheet(layout.FORM_SHEETS[4], f"党员年度考评表（{branch.settings.year_start.year}年度）", f"{name}　{span}",
-                     annual_blocks(branch, report, scores, result), layout.MEMBER_GRADES)
-        if listed else not_printed(layout.FORM_SHEETS[4], len(scored)),
-        form_sheet(public_notice(branch, report, scored if listed else set(), name, round_label), banner=True),
-        tally_sheet(f"评议汇总（{span}；群众评议党员按党员，党员评议支部按“五好”）", tally_rows(result)),
-    ]
+    annual_title = f"党员年度考评表（{branch.settings.year_start.year}年度）"
+    sheets = layout.FORM_SHEETS
+    return {
+        sheets[0]: lambda: form_sheet(form_table(MASS, name, round_label, form_items(MASS, members), MASTER_NOTE), banner=True),
+        sheets[1]: lambda: form_sheet(form_table(BRANCH, name, round_label, form_items(BRANCH, members), MASTER_NOTE), banner=True),
+        sheets[2]: lambda: form_sheet(record_form(READING_FORM, branch, report, scored, name), banner=True),
+        sheets[3]: lambda: form_sheet(record_form(PROMISE_FORM, branch, report, scored, name), banner=True),
+        sheets[4]: lambda: annual_sheet(sheets[4], annual_title, f"{name}　{span}", annual_blocks(branch, report, scores, result),
+                                        layout.MEMBER_GRADES),
+        sheets[5]: lambda: form_sheet(public_notice(branch, report, scored if listed else set(), name, round_label), banner=True),
+        layout.EVAL_SUMMARY_SHEET: lambda: tally_sheet(f"评议汇总（{span}；群众评议党员按党员，党员评议支部按“五好”）", tally_rows(result)),
+    }
 
 
 def not_printed(sheet: str, members: int) -> SheetModel:
@@ -332,8 +401,7 @@ def not_printed(sheet: str, members: int) -> SheetModel:
 
 def _valid(branch: Branch, report: Report, sheet: str, scored: set[str] | None = None) -> list[Record]:
     """Rows of `sheet` without errors (and, when `scored` is given, of scored members)."""
-    bad = report.bad_rows(sheet)
-    return [r for r in branch.records(sheet) if r.row not in bad and (scored is None or r["党员编号"] in scored)]
+    return [r for r in valid_records(branch, report, sheet) if scored is None or r["党员编号"] in scored]
 
 
 @dataclass(frozen=True)

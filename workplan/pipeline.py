@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from workbook import layout
+from workbook import errors, layout
 from workbook.reader import RawBook, RawSheet, normalize_header
 from workbook.sheetmodel import SheetModel
 
@@ -51,6 +51,13 @@ class Refresh:
     def runnable(self) -> bool:
         """False when sheets or columns are missing: nothing is computed or written then."""
         return not self.report.structural
+
+
+def require_runnable(result: "Refresh", workbook_name: str) -> "Refresh":
+    """The result, or errors.MissingSheets naming the missing sheets and columns (nothing is written then)."""
+    if not result.runnable:
+        raise errors.MissingSheets(workbook_name, "\n".join(f.describe() for f in result.report.structural[:5]))
+    return result
 
 
 def wanted_for_refresh() -> dict[str, int]:

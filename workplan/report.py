@@ -8,25 +8,29 @@ scoring rules, so the report and 个人积分 never disagree:
 - the span is scoring's: 年度开始日期 to the cut-off (积分截止日期, else today), and a
   record counts when its own date lies in it (活动 实际日期, 书 完成日期, 评诺日期,
   推荐日期, 评议日期); stages and development steps count when dated on or before its end;
-- members are the scored ones (在职 and 离退休, not 转出).
+- members are the scored ones (在职 and 离退休, not 转出): per-member and per-group figures,
+  reading and the votes (taken from the refresh's 评议汇总 tally) count them only.
+
+What counts comes from `workplan.scoring`'s public helpers (`valid_records`,
+`completed_activities`, `counted_books`, `activity_overdue` …), the ones 积分 uses.
 
 Limits: attendance rates are 出席 ÷ the sign-in rows of completed activities (a member
-with no row for an activity is not counted as absent); `headline` is what the roll-up
-compares across branches. Phone numbers are never read; the renderers pass every text
-through `mask_phones`, in case one was typed into free text.
+with no row for an activity is not counted as absent; an activity's turnout counts every
+sign-in); `headline` is what the roll-up compares across branches. Phone numbers are never
+read; `report_tables` passes every text through `workbook.logs.mask_phones`, in case one
+was typed into free text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workbook import layout
-from workbook.values import code
+from workbook.values import months_text
 
 from .branch import Branch
 from .checks.development import add_years
@@ -34,7 +38,11 @@ from .findings import Report
 from .history import pivot
 from .pipeline import Refresh
 from .records import Record
-from .scoring import GroupScore, MemberScore, Span, planned_deadline
+from .scoring import (
+    GroupScore, MemberScore, Span, activity_overdue, competition_ranks_by, completed_activities, counted_attendance,
+    counted_books, valid_records,
+)
+from .tally import Tally, TallyRow
 
 DONE, OVERDUE, CANCELLED, PENDING = "已完成", "逾期", "已取消", "未到期"
 TEN_STATES = (DONE, OVERDUE, CANCELLED, PENDING)
@@ -50,7 +58,6 @@ DEV_STAGES = (
     ("接收预备党员日期", "预备党员", "转为正式党员", 1),
     ("转正日期", "已转正", "", None),
 )
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 class Share(float):
@@ -60,11 +67,6 @@ class Share(float):
 def share(part: float, whole: float) -> Share | None:
     """part ÷ whole, or None when there is nothing to divide by."""
     return Share(part / whole) if whole else None
-
-
-def mask_phones(text: str) -> str:
-    """Mobile numbers typed into free text become 138****5678: reports never show one."""
-    return _PHONE.sub(r"\1****\2", text)
 
 
 @dataclass(frozen=True)
@@ -197,24 +199,11 @@ class RecommendationFigures:
 
 
 @dataclass(frozen=True)
-class MemberVotes:
-    member_id: str
-    name: str
-    group: str
-    votes: int
-    excellent: int
+class Votes:
+    """Votes by grade (a row of 评议汇总, or their sum); `rate` is the share of the `counted` grade."""
 
-    @property
-    def rate(self) -> Share | None:
-        return share(self.excellent, self.votes)
-
-
-@dataclass(frozen=True)
-class GoodVotes:
-    """党员评议支部: the votes on one of the five 好."""
-
-    good: str
     grades: dict[str, int]
+    counted: str  # 优秀 for votes on members, 满意 for votes on the five 好
 
     @property
     def votes(self) -> int:
@@ -222,30 +211,35 @@ class GoodVotes:
 
     @property
     def rate(self) -> Share | None:
-        return share(self.grades["满意"], self.votes)
+        return share(self.grades[self.counted], self.votes)
+
+
+@dataclass(frozen=True)
+class MemberVotes(Votes):
+    """群众评议党员: the votes on one scored member."""
+
+    member_id: str = ""
+    name: str = ""
+    group: str = ""
+
+    @property
+    def excellent(self) -> int:
+        return self.grades["优秀"]
+
+
+@dataclass(frozen=True)
+class GoodVotes(Votes):
+    """党员评议支部: the votes on one of the five 好."""
+
+    good: str = ""
 
 
 @dataclass
 class EvaluationFigures:
-    member_grades: dict[str, int]  # 优秀, 合格, 基本合格, 不合格 -> votes
-    members: list[MemberVotes]
+    on_members: Votes  # 优秀, 合格, 基本合格, 不合格 -> votes on scored members
+    members: list[MemberVotes]  # the scored members with votes
     goods: list[GoodVotes]
-
-    @property
-    def member_votes(self) -> int:
-        return sum(self.member_grades.values())
-
-    @property
-    def excellent_rate(self) -> Share | None:
-        return share(self.member_grades["优秀"], self.member_votes)
-
-    @property
-    def branch_votes(self) -> int:
-        return sum(g.votes for g in self.goods)
-
-    @property
-    def satisfied_rate(self) -> Share | None:
-        return share(sum(g.grades["满意"] for g in self.goods), self.branch_votes)
+    on_branch: Votes  # 满意, 基本满意, 不满意 -> votes on the five 好
 
 
 @dataclass(frozen=True)
@@ -305,7 +299,7 @@ class YearReport:
 
 def year_report(result: Refresh) -> YearReport:
     """The yearly figures of a refresh that ran (`result.runnable`)."""
-    if result.scores is None:
+    if result.scores is None or result.tally is None:
         raise ValueError("year_report needs a refresh that computed scores (result.runnable)")
     scores = result.scores
     view = _View(result.branch, result.report, scores.span)
@@ -326,7 +320,7 @@ def year_report(result: Refresh) -> YearReport:
         branch_promises=branch_promises(view),
         reading=reading(view, members),
         recommendations=recommendations(view, members),
-        evaluations=evaluations(view, members),
+        evaluations=evaluations(result.tally, members),
         ranking=sorted(scores.groups, key=lambda g: (g.rank, g.group)),
         trend=Trend(weeks, groups, totals),
         development=development(view),
@@ -334,14 +328,17 @@ def year_report(result: Refresh) -> YearReport:
 
 
 class _View:
-    """The valid records of each sheet (rows with errors left out) and the span."""
+    """The valid records of each sheet (rows with errors left out, as scoring) and the span."""
 
     def __init__(self, branch: Branch, report: Report, span: Span):
         self.branch, self.report, self.span = branch, report, span
 
     def valid(self, sheet: str) -> list[Record]:
-        bad = self.report.bad_rows(sheet)
-        return [r for r in self.branch.records(sheet) if r.row not in bad]
+        return valid_records(self.branch, self.report, sheet)
+
+    def completed(self) -> dict[str, Record]:
+        """Activities completed in the span, by 活动编号 (scoring's `completed_activities`)."""
+        return completed_activities(self.branch, self.report, self.span)
 
     def by_end(self, day: dt.date | None) -> bool:
         """Dated on or before the span's last day."""
@@ -352,31 +349,26 @@ class _View:
 
 def ten_activities(view: _View, cutoff: dt.date) -> list[TenActivity]:
     """Every “十个一” row and its state at the cut-off, as scoring judges group activities."""
+    done = view.completed()
     return [
-        TenActivity(r["活动编号"], _text(r["活动名称"]), r["组织者"] or "", _planned(r), r["实际日期"] if _done(view, r) else None,
-                    _ten_state(view, r, cutoff))
+        TenActivity(r["活动编号"], _text(r["活动名称"]), r["组织者"] or "", _planned(r),
+                    r["实际日期"] if done.get(r["活动编号"]) is r else None, _ten_state(view, r, done, cutoff))
         for r in view.valid(layout.ACTIVITIES) if r["类别"] == TEN_KIND
     ]
 
 
-def _done(view: _View, activity: Record) -> bool:
-    return activity["状态"] == DONE and activity["实际日期"] in view.span
-
-
-def _ten_state(view: _View, activity: Record, cutoff: dt.date) -> str:
-    if _done(view, activity):
+def _ten_state(view: _View, activity: Record, done: dict[str, Record], cutoff: dt.date) -> str:
+    if done.get(activity["活动编号"]) is activity:
         return DONE
     if activity["状态"] == CANCELLED:
         return CANCELLED
-    deadline = planned_deadline(view.branch, activity)
-    late = activity["状态"] != DONE and deadline is not None and view.span.start <= deadline < cutoff
-    return OVERDUE if late else PENDING
+    return OVERDUE if activity_overdue(view.branch, activity, view.span, cutoff) else PENDING
 
 
 def _planned(activity: Record) -> str:
-    months = activity["计划月份"]
-    if months:
-        return f"{months[0]}月" if months[0] == months[1] else f"{months[0]}—{months[1]}月"
+    """3月, 4—7月, or the 计划日期."""
+    if activity["计划月份"]:
+        return months_text(activity["计划月份"])
     return activity["计划日期"].isoformat() if activity["计划日期"] else ""
 
 
@@ -384,14 +376,13 @@ def _planned(activity: Record) -> str:
 
 def attendance(view: _View, members: dict[str, MemberScore]) -> AttendanceFigures:
     """Turnout by completed activity (all sign-ins), by scored member, and by their group."""
-    done = {r["活动编号"]: r for r in view.valid(layout.ACTIVITIES) if _done(view, r)}
+    done = view.completed()
     by_activity: dict[str, Counter] = {key: Counter() for key in done}
     by_member: dict[str, Counter] = {key: Counter() for key in members}
-    for record in view.valid(layout.ATTENDANCE_SHEET):
-        if record["活动编号"] in done:
-            by_activity[record["活动编号"]][record["出勤"]] += 1
-            if record["党员编号"] in by_member:
-                by_member[record["党员编号"]][record["出勤"]] += 1
+    for record, _ in counted_attendance(view.branch, view.report, view.span):
+        by_activity[record["活动编号"]][record["出勤"]] += 1
+        if record["党员编号"] in by_member:
+            by_member[record["党员编号"]][record["出勤"]] += 1
     by_group: dict[str, Counter] = {name: Counter() for name in view.branch.groups}
     for member_id, counts in by_member.items():
         if members[member_id].group in by_group:
@@ -413,11 +404,8 @@ def promises(view: _View) -> PromiseFigures:
     """Stages reached by the cut-off, and 兑现情况 of the commitments reviewed in the span."""
     records = [r for r in view.valid(layout.MEMBER_PROMISES) if view.by_end(r["承诺日期"])]
     reached = {stage.removesuffix("日期"): sum(1 for r in records if view.by_end(r[stage])) for stage in layout.PROMISE_STAGES}
-    fulfilment = dict.fromkeys(layout.FULFILMENTS + (NOT_FILLED,), 0)
-    for record in records:
-        if record["评诺日期"] in view.span:
-            fulfilment[record["兑现情况"] or NOT_FILLED] += 1
-    return PromiseFigures(len(records), reached, fulfilment)
+    reviewed = (r["兑现情况"] or NOT_FILLED for r in records if r["评诺日期"] in view.span)
+    return PromiseFigures(len(records), reached, _counts(layout.FULFILMENTS + (NOT_FILLED,), reviewed))
 
 
 def branch_promises(view: _View) -> BranchPromiseFigures:
@@ -438,16 +426,15 @@ def branch_promises(view: _View) -> BranchPromiseFigures:
 # --- reading -----------------------------------------------------------------------------
 
 def reading(view: _View, members: dict[str, MemberScore]) -> ReadingFigures:
-    """Books finished in the span, and the 读书达人: scored members ranked by books finished."""
-    records = view.valid(layout.READING)
-    finished = [r for r in records if r["完成日期"] in view.span]
-    ongoing = [r for r in records if view.by_end(r["开始日期"]) and not view.by_end(r["完成日期"])]
-    grades = dict.fromkeys(layout.READING_GRADES + (NOT_FILLED,), 0)
+    """The scored members' books finished in the span (as scoring counts them), and the 读书达人 among them."""
+    finished = [r for r in counted_books(view.branch, view.report, view.span) if r["党员编号"] in members]
+    ongoing = [r for r in view.valid(layout.READING)
+               if r["党员编号"] in members and view.by_end(r["开始日期"]) and not view.by_end(r["完成日期"])]
     per_member: dict[str, list[Record]] = defaultdict(list)
     for record in finished:
-        grades[record["考评等级"] or NOT_FILLED] += 1
         per_member[record["党员编号"]].append(record)
-    readers = [_reader(members[key], books) for key, books in per_member.items() if key in members]
+    grades = _counts(layout.READING_GRADES + (NOT_FILLED,), (r["考评等级"] or NOT_FILLED for r in finished))
+    readers = [_reader(members[key], books) for key, books in per_member.items()]
     return ReadingFigures(len(finished), len(per_member), sum(r.get("笔记篇数", 0) for r in finished), len(ongoing),
                           grades, _leaders(readers))
 
@@ -459,14 +446,8 @@ def _reader(member: MemberScore, books: list[Record]) -> Reader:
 
 def _leaders(readers: list[Reader]) -> list[Reader]:
     """Ranked by books finished, then 优秀 grades, then notes (equal on all three share a rank); rank ≤ 5 kept."""
-    def merit(reader: Reader) -> tuple[int, int, int]:
-        return reader.books, reader.excellent, reader.notes
-
-    ordered = sorted(readers, key=lambda r: (tuple(-x for x in merit(r)), r.member_id))
-    ranks: list[int] = []
-    for index, reader in enumerate(ordered):
-        tied = index and merit(reader) == merit(ordered[index - 1])
-        ranks.append(ranks[-1] if tied else index + 1)
+    ordered = sorted(readers, key=lambda r: (-r.books, -r.excellent, -r.notes, r.member_id))
+    ranks = competition_ranks_by([(r.books, r.excellent, r.notes) for r in ordered])
     return [replace(r, rank=rank) for r, rank in zip(ordered, ranks) if rank <= READING_LEADERS]
 
 
@@ -475,10 +456,9 @@ def _leaders(readers: list[Reader]) -> list[Reader]:
 def recommendations(view: _View, members: dict[str, MemberScore]) -> RecommendationFigures:
     """“我身边的优秀共产党员” recommendations dated in the span, and the commendations."""
     records = [r for r in view.valid(layout.RECOMMENDATIONS) if r["推荐日期"] in view.span]
-    steps = dict.fromkeys(layout.RECOMMEND_STEPS + (NOT_FILLED,), 0)
+    steps = _counts(layout.RECOMMEND_STEPS + (NOT_FILLED,), (r["环节"] or NOT_FILLED for r in records))
     per_member: dict[str, list[Record]] = defaultdict(list)
     for record in records:
-        steps[record["环节"] or NOT_FILLED] += 1
         per_member[record["党员编号"]].append(record)
     listed = [_recommended(view.branch, key, rows, members) for key, rows in per_member.items()]
     return RecommendationFigures(
@@ -503,20 +483,18 @@ def _who(branch: Branch, member_id: str, members: dict[str, MemberScore]) -> tup
 
 # --- evaluations -------------------------------------------------------------------------
 
-def evaluations(view: _View, members: dict[str, MemberScore]) -> EvaluationFigures:
-    """Votes dated in the span: 群众评议党员 grades and 优秀 per member; 满意 per 好."""
-    votes = [r for r in view.valid(layout.EVALUATIONS) if r["评议日期"] in view.span]
-    on_members = [r for r in votes if r["评议类型"] == layout.EVAL_MEMBER and r["等次"] in layout.MEMBER_GRADES]
-    grades = Counter(r["等次"] for r in on_members)
-    per_member: dict[str, Counter] = defaultdict(Counter)
-    for record in on_members:
-        per_member[code(record["评议对象"]) or ""][record["等次"]] += 1
-    listed = [MemberVotes(key, m.name, m.group, sum(per_member[key].values()), per_member[key]["优秀"])
-              for key, m in members.items() if key in per_member]
-    on_branch = [r for r in votes if r["评议类型"] == layout.EVAL_BRANCH and r["等次"] in layout.BRANCH_GRADES]
-    goods = [GoodVotes(good, _counts(layout.BRANCH_GRADES, (r["等次"] for r in on_branch if r["评议对象"] == good)))
-             for good in layout.FIVE_GOODS]
-    return EvaluationFigures(_counts(layout.MEMBER_GRADES, grades.elements()), listed, goods)
+def evaluations(tally: Tally, members: dict[str, MemberScore]) -> EvaluationFigures:
+    """The votes as 评议汇总 counts them (dated in the span; every scored member, every 好): 优秀 per member,
+    满意 per 好, and the totals of both."""
+    listed = [MemberVotes(row.counts, "优秀", member_id=row.target, name=row.label, group=members[row.target].group)
+              for row in tally.members if row.votes]
+    goods = [GoodVotes(row.counts, "满意", good=row.target) for row in tally.items]
+    return EvaluationFigures(_total(tally.members, layout.MEMBER_GRADES, "优秀"), listed, goods,
+                             _total(tally.items, layout.BRANCH_GRADES, "满意"))
+
+
+def _total(rows: list[TallyRow], grades: tuple[str, ...], counted: str) -> Votes:
+    return Votes({grade: sum(row.counts[grade] for row in rows) for grade in grades}, counted)
 
 
 def _counts(keys: Iterable[str], values: Iterable[str]) -> dict[str, int]:
@@ -549,7 +527,7 @@ def _candidate(record: Record, stage: tuple[str, str, str, int | None]) -> Candi
 def headline(report: YearReport) -> list[tuple[str, Any]]:
     """The key figures, in order: the report's 概况 and one row of the roll-up."""
     ten, turnout = report.ten_counts(), report.attendance.overall
-    evaluations, dev = report.evaluations, report.development_counts()
+    votes, dev = report.evaluations, report.development_counts()
     leaders = [g for g in report.ranking if g.rank == 1]
     return [
         ("计分党员", report.members),
@@ -572,10 +550,10 @@ def headline(report: YearReport) -> list[tuple[str, Any]]:
         ("人均读完", round(report.reading.finished / report.members, 2) if report.members else None),
         ("推荐次数", report.recommendations.total),
         ("表彰次数", report.recommendations.commended),
-        ("群众评议票数", evaluations.member_votes),
-        ("群众评议优秀率", evaluations.excellent_rate),
-        ("评议支部票数", evaluations.branch_votes),
-        ("评议支部满意率", evaluations.satisfied_rate),
+        ("群众评议票数", votes.on_members.votes),
+        ("群众评议优秀率", votes.on_members.rate),
+        ("评议支部票数", votes.on_branch.votes),
+        ("评议支部满意率", votes.on_branch.rate),
         ("第一名小组", "、".join(g.group for g in leaders)),
         ("第一名总分", leaders[0].total if leaders else None),
         *((f"发展：{stage}", count) for stage, count in dev.items()),

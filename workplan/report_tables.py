@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbook import layout
+from workbook.logs import mask_phones
 
 from .report import (
-    CANCELLED, DONE, NOT_FILLED, OVERDUE, PENDING, TEN_STATES, Candidate, Turnout, YearReport, headline, mask_phones, share,
+    CANCELLED, DONE, NOT_FILLED, OVERDUE, PENDING, TEN_STATES, Candidate, Share, Turnout, YearReport, headline, share,
 )
 
 NONE_YET = "（无）"
@@ -54,6 +55,12 @@ class Table:
             return 0
         return len(self.rows) if self.chart.rows is None else min(self.chart.rows, len(self.rows))
 
+    @property
+    def chart_percent(self) -> bool:
+        """The chart draws shares: every renderer labels it in percent on a 0–100% axis."""
+        charted = self.rows[: self.chart_rows]
+        return bool(self.chart) and any(isinstance(row[col], Share) for row in charted for col in self.chart.values)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -67,9 +74,10 @@ class Section:
 def table(
     title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], chart: ChartHint | None = None, note: str = ""
 ) -> Table:
-    """A table whose text cells have any phone number masked."""
+    """A table whose texts have any phone number masked: cells, and headers too (group names typed by staff
+    become headers and chart legends)."""
     clean = [[mask_phones(v) if isinstance(v, str) else v for v in row] for row in rows]
-    return Table(mask_phones(title), tuple(headers), clean, chart, mask_phones(note))
+    return Table(mask_phones(title), tuple(mask_phones(h) for h in headers), clean, chart, mask_phones(note))
 
 
 def year_label(report: YearReport) -> str:
@@ -170,7 +178,7 @@ def _reading(report: YearReport) -> tuple[Table, ...]:
     grades = [[grade, count] for grade, count in figures.grades.items()]
     leaders = [[r.rank, r.member_id, r.name, r.group, r.books, r.excellent, r.notes] for r in figures.leaders]
     return (
-        table("读书统计", ("项目", "数值"), totals, note="读完 = 完成日期在统计区间内。"),
+        table("读书统计", ("项目", "数值"), totals, note="计分党员（在职、离退休）的读书；读完 = 完成日期在统计区间内。"),
         table("读完书目的考评等级", ("考评等级", "本数"), grades, ChartHint("bar", "读书考评等级", (1,), y_title="本数")),
         table("读书达人（前五名）", ("名次", "党员编号", "姓名", "党小组", "读完书目", "考评优秀", "笔记篇数"), leaders,
               ChartHint("bar", "读书达人读完书目", (4,), category=2, y_title="本数"),
@@ -193,15 +201,16 @@ def _recommendations(report: YearReport) -> tuple[Table, ...]:
 
 def _evaluations(report: YearReport) -> tuple[Table, ...]:
     figures = report.evaluations
-    grades = [[grade, count, share(count, figures.member_votes)] for grade, count in figures.member_grades.items()]
+    on_members = figures.on_members
+    grades = [[grade, count, share(count, on_members.votes)] for grade, count in on_members.grades.items()]
     goods = [[g.good, *g.grades.values(), g.votes, g.rate] for g in figures.goods]
     members = [[m.member_id, m.name, m.group, m.votes, m.excellent, m.rate] for m in figures.members]
     return (
         table("群众评议党员：各等次票数", ("等次", "票数", "占比"), grades, ChartHint("bar", "群众评议等次", (1,), y_title="票数"),
-              f"共 {figures.member_votes} 票，优秀率 = 优秀票 ÷ 全部票。"),
+              f"共 {on_members.votes} 票（对计分党员的评议），优秀率 = 优秀票 ÷ 全部票。"),
         table("党员评议支部：五好满意率", ("评议项目", *layout.BRANCH_GRADES, "票数", "满意率"), goods,
               ChartHint("bar", "“五好”满意率", (len(layout.BRANCH_GRADES) + 2,), y_title="满意率"),
-              f"共 {figures.branch_votes} 票，满意率 = 满意票 ÷ 该项全部票。"),
+              f"共 {figures.on_branch.votes} 票，满意率 = 满意票 ÷ 该项全部票。"),
         table("群众评议党员：每名党员优秀率", ("党员编号", "姓名", "党小组", "票数", "优秀票", "优秀率"), members),
     )
 

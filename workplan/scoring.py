@@ -5,6 +5,10 @@ cut-off date in; `Scores` out. A record counts when its own date lies between �
 and the cut-off (and inside the year). A member's items are capped per rule code and
 rounded to hundredths, and the total is the sum of the rounded items, so a row of
 个人积分 always adds up. Ranks are competition ranks (1, 1, 3).
+
+What counts is public (`valid_records`, `scored_members`, `counted_attendance`,
+`counted_votes` …): 党员年度考评表, 评议汇总, the hand-outs and the collect check use the
+same functions, so they cannot disagree with 积分.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from workbook import layout
@@ -91,9 +94,7 @@ class Scores:
 
 def competition_ranks(totals: list[float]) -> list[int]:
     """1 + the number of strictly greater totals: equal totals share a rank (1, 1, 3)."""
-    keys = [round(t, 6) for t in totals]
-    ascending = sorted(keys)
-    return [1 + len(ascending) - bisect_right(ascending, key) for key in keys]
+    return competition_ranks_by([round(t, 6) for t in totals])
 
 
 def score(branch: Branch, report: Report, cutoff: dt.date) -> Scores:
@@ -102,7 +103,7 @@ def score(branch: Branch, report: Report, cutoff: dt.date) -> Scores:
     span = Span(settings.year_start, min(cutoff, settings.year_end))
     rules = read_rules(branch.table(layout.RULES), report.bad_rows(layout.RULES))
     counter = _Counter(branch, report, span, rules)
-    members = [_member_score(counter, rules, record) for record in counter.scored_members()]
+    members = [_member_score(counter, rules, record) for record in scored_members(branch, report)]
     for member, rank in zip(members, competition_ranks([m.total for m in members])):
         member.rank = rank
     groups = [_group_score(counter, rules, name, members, cutoff) for name in branch.groups]
@@ -137,24 +138,108 @@ def _group_score(counter: "_Counter", rules: dict[str, Rule], name: str, members
     return GroupScore(name, len(totals), average, done, overdue, activity, round(average + activity, 2))
 
 
+# --- what counts: one definition for 积分, 年度考评表, 评议汇总 and the forms ----------------------
+
+def valid_records(branch: Branch, report: Report, sheet: str) -> list[Record]:
+    """The rows of `sheet` without validation errors: the only rows any count uses."""
+    bad = report.bad_rows(sheet)
+    return [r for r in branch.records(sheet) if r.row not in bad]
+
+
+def scored_members(branch: Branch, report: Report) -> list[Record]:
+    """The roster rows of the scored members, in roster order: 在职 or 离退休, without errors.
+
+    A roster row with an error is left out (its member is not scored at all); of a
+    repeated 党员编号 only the first valid row counts. 转出 members are never scored.
+    """
+    seen: set[str] = set()
+    members = []
+    for record in valid_records(branch, report, layout.MEMBERS):
+        if record["在册状态"] in layout.SCORED_STATUSES and record["党员编号"] not in seen:
+            seen.add(record["党员编号"])
+            members.append(record)
+    return members
+
+
+def scored_member_ids(branch: Branch, report: Report) -> set[str]:
+    """The 党员编号 of the scored members (see `scored_members`)."""
+    return {record["党员编号"] for record in scored_members(branch, report)}
+
+
+def left_out_members(branch: Branch, report: Report) -> list[Record]:
+    """Roster rows not scored because of their errors: not 转出, and their 党员编号 not scored otherwise."""
+    bad, scored = report.bad_rows(layout.MEMBERS), scored_member_ids(branch, report)
+    return [r for r in branch.records(layout.MEMBERS)
+            if r.row in bad and r["在册状态"] != "转出" and r["党员编号"] not in scored]
+
+
+def completed_activities(branch: Branch, report: Report, span: Span) -> dict[str, Record]:
+    """Valid activities 已完成 with their 实际日期 in the span, by 活动编号."""
+    return {r["活动编号"]: r for r in valid_records(branch, report, layout.ACTIVITIES)
+            if r["状态"] == "已完成" and r["实际日期"] in span}
+
+
+def counted_attendance(branch: Branch, report: Report, span: Span) -> list[tuple[Record, Record]]:
+    """(sign-in, its activity) for each valid sign-in of an activity completed in the span."""
+    done = completed_activities(branch, report, span)
+    return [(r, done[r["活动编号"]]) for r in valid_records(branch, report, layout.ATTENDANCE_SHEET) if r["活动编号"] in done]
+
+
+def counted_books(branch: Branch, report: Report, span: Span) -> list[Record]:
+    """Valid 读书记录 rows whose 完成日期 lies in the span."""
+    return [r for r in valid_records(branch, report, layout.READING) if r["完成日期"] in span]
+
+
+def reviewed_promises(branch: Branch, report: Report, span: Span) -> list[Record]:
+    """Valid member commitments evaluated in the span: a 兑现情况 of the list and 评诺日期 in the span."""
+    return [r for r in valid_records(branch, report, layout.MEMBER_PROMISES)
+            if r["兑现情况"] in layout.FULFILMENTS and r["评诺日期"] in span]
+
+
+@dataclass
+class Recommended:
+    """One member's recommendations in the span: the distinct 推荐人 and the rows with 是否表彰 = 是."""
+
+    people: set = field(default_factory=set)
+    commended: int = 0
+
+
+def counted_recommendations(branch: Branch, report: Report, span: Span) -> dict[str, Recommended]:
+    """Per 党员编号, the valid recommendations whose 推荐日期 lies in the span."""
+    found: dict[str, Recommended] = defaultdict(Recommended)
+    for record in valid_records(branch, report, layout.RECOMMENDATIONS):
+        if record["推荐日期"] in span:
+            member = found[record["党员编号"]]
+            member.people.add(record["推荐人"])
+            member.commended += int(record["是否表彰"] == "是")
+    return found
+
+
+GRADES_OF = {layout.EVAL_MEMBER: layout.MEMBER_GRADES, layout.EVAL_BRANCH: layout.BRANCH_GRADES}
+
+
+def counted_votes(branch: Branch, report: Report, span: Span) -> dict[tuple[str, str], list[str]]:
+    """(评议类型, 评议对象) -> the grades of the valid votes dated in the span, in sheet order.
+
+    A member is named by the 党员编号 as a code (d001 -> D001); a vote whose grade is not
+    one of its type's grades is not counted.
+    """
+    votes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for record in valid_records(branch, report, layout.EVALUATIONS):
+        kind = record["评议类型"]
+        if record["评议日期"] in span and record["等次"] in GRADES_OF.get(kind, ()):
+            target = code(record["评议对象"]) if kind == layout.EVAL_MEMBER else record["评议对象"]
+            votes[(kind, target or "")].append(record["等次"])
+    return votes
+
+
 class _Counter:
-    """Counts each member's scoring events in the span, skipping rows that failed validation."""
+    """Counts each member's scoring events in the span, from what counts (see above)."""
 
     def __init__(self, branch: Branch, report: Report, span: Span, rules: dict[str, Rule]):
         self.branch, self.report, self.span, self.rules = branch, report, span, rules
+        self.activities = valid_records(branch, report, layout.ACTIVITIES)
         self._events = self._all_events()
-
-    def valid(self, sheet: str) -> Iterable[Record]:
-        bad = self.report.bad_rows(sheet)
-        return (r for r in self.branch.records(sheet) if r.row not in bad)
-
-    def scored_members(self) -> list[Record]:
-        seen, members = set(), []
-        for record in self.valid(layout.MEMBERS):
-            if record["在册状态"] in layout.SCORED_STATUSES and record["党员编号"] not in seen:
-                seen.add(record["党员编号"])
-                members.append(record)
-        return members
 
     def points_by_code(self, member_id: str) -> dict[str, float]:
         return self._events.get(member_id, {})
@@ -172,18 +257,8 @@ class _Counter:
     def _value(self, rule_code: str) -> float:
         return self.rules[rule_code].value
 
-    def _done_activities(self) -> dict[str, Record]:
-        return {
-            r["活动编号"]: r for r in self.valid(layout.ACTIVITIES)
-            if r["状态"] == "已完成" and r["实际日期"] in self.span
-        }
-
     def _attendance(self, points) -> None:
-        done = self._done_activities()
-        for record in self.valid(layout.ATTENDANCE_SHEET):
-            activity = done.get(record["活动编号"])
-            if activity is None:
-                continue
+        for record, activity in counted_attendance(self.branch, self.report, self.span):
             state = record["出勤"]
             if state == "出席":
                 rule_code = "ATTEND_BRANCH" if activity["组织者"] == layout.BRANCH_ORGANIZER else "ATTEND_GROUP"
@@ -193,9 +268,7 @@ class _Counter:
                 points[record["党员编号"]][rule_code] += self._value(rule_code)
 
     def _reading(self, points) -> None:
-        for record in self.valid(layout.READING):
-            if record["完成日期"] not in self.span:
-                continue
+        for record in counted_books(self.branch, self.report, self.span):
             member = points[record["党员编号"]]
             member["READ_BOOK"] += self._value("READ_BOOK")
             grade_code = READING_CODES.get(record["考评等级"])
@@ -203,52 +276,39 @@ class _Counter:
                 member[grade_code] += self._value(grade_code)
 
     def _promises(self, points) -> None:
-        for record in self.valid(layout.MEMBER_PROMISES):
-            rule_code = PROMISE_CODES.get(record["兑现情况"])
-            if rule_code and record["评诺日期"] in self.span:
-                points[record["党员编号"]][rule_code] += self._value(rule_code)
+        for record in reviewed_promises(self.branch, self.report, self.span):
+            rule_code = PROMISE_CODES[record["兑现情况"]]
+            points[record["党员编号"]][rule_code] += self._value(rule_code)
 
     def _recommendations(self, points) -> None:
-        recommenders: dict[str, set] = defaultdict(set)
-        for record in self.valid(layout.RECOMMENDATIONS):
-            if record["推荐日期"] not in self.span:
-                continue
-            recommenders[record["党员编号"]].add(record["推荐人"])
-            if record["是否表彰"] == "是":
-                points[record["党员编号"]]["COMMENDED"] += self._value("COMMENDED")
-        for member_id, people in recommenders.items():
-            points[member_id]["RECOMMENDED"] += len(people) * self._value("RECOMMENDED")
+        for member_id, found in counted_recommendations(self.branch, self.report, self.span).items():
+            points[member_id]["COMMENDED"] += found.commended * self._value("COMMENDED")
+            points[member_id]["RECOMMENDED"] += len(found.people) * self._value("RECOMMENDED")
 
     def _evaluations(self, points) -> None:
-        votes: dict[str, list[str]] = defaultdict(list)
-        for record in self.valid(layout.EVALUATIONS):
-            if record["评议类型"] == layout.EVAL_MEMBER and record["评议日期"] in self.span and record["等次"] in EVAL_CODES:
-                votes[code(record["评议对象"]) or ""].append(record["等次"])
-        for member_id, grades in votes.items():
+        for (kind, member_id), grades in counted_votes(self.branch, self.report, self.span).items():
+            if kind != layout.EVAL_MEMBER:
+                continue
             for grade, count in Counter(grades).items():
                 rule_code = EVAL_CODES[grade]
                 points[member_id][rule_code] += self._value(rule_code) * count / len(grades)
 
     def _ledger(self, points) -> None:
-        for record in self.valid(layout.LEDGER):
+        for record in valid_records(self.branch, self.report, layout.LEDGER):
             if record["日期"] in self.span and record["分值"] is not None:
                 points[record["党员编号"]]["LEDGER"] += record["分值"] * self._value("LEDGER")
 
     def group_activities(self, group: str, cutoff: dt.date) -> tuple[int, int]:
         """(completed in the span, overdue at the cut-off) activities organized by `group`."""
         done = overdue = 0
-        for record in self.valid(layout.ACTIVITIES):
+        for record in self.activities:
             if record["组织者"] != group:
                 continue
             if record["状态"] == "已完成" and record["实际日期"] in self.span:
                 done += 1
-            elif record["状态"] not in ("已完成", "已取消") and self._deadline_passed(record, cutoff):
+            elif activity_overdue(self.branch, record, self.span, cutoff):
                 overdue += 1
         return done, overdue
-
-    def _deadline_passed(self, activity: Record, cutoff: dt.date) -> bool:
-        deadline = planned_deadline(self.branch, activity)
-        return deadline is not None and self.span.start <= deadline < cutoff
 
 
 def planned_deadline(branch: Branch, activity: Record) -> dt.date | None:
@@ -256,3 +316,15 @@ def planned_deadline(branch: Branch, activity: Record) -> dt.date | None:
     if activity["计划月份"]:
         return branch.month_dates(*activity["计划月份"])[1]
     return activity["计划日期"]
+
+
+def activity_overdue(branch: Branch, activity: Record, span: Span, cutoff: dt.date) -> bool:
+    """Neither 已完成 nor 已取消, and its last planned day lies in the span before the cut-off (as a group's overdue)."""
+    deadline = planned_deadline(branch, activity)
+    return activity["状态"] not in ("已完成", "已取消") and deadline is not None and span.start <= deadline < cutoff
+
+
+def competition_ranks_by(keys: list) -> list[int]:
+    """Competition ranks of comparable keys (tuples too), greater first: equal keys share a rank (1, 1, 3)."""
+    ascending = sorted(keys)
+    return [1 + len(ascending) - bisect_right(ascending, key) for key in keys]

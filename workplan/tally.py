@@ -1,10 +1,11 @@
 """评议汇总: the votes of 评议记录 counted per member and per 好.
 
 Pure: the validated branch, its report (rows with errors are left out) and the scores
-(their span and scored members) in; a `Tally` out. A vote counts when its 评议日期 lies
-in the span, as for scoring. Every scored member gets a row, with or without votes; every
-one of the five 好 gets a row. Shares are fractions rounded to four places, None when
-nobody voted. Votes of all rounds of the year count together (评议记录 holds no round).
+(their span and scored members) in; a `Tally` out. The votes are scoring's own
+(`scoring.counted_votes`: valid rows, 评议日期 in the span), so 评议汇总 and 积分 agree.
+Every scored member gets a row, with or without votes; every one of the five 好 gets a
+row. Shares are fractions rounded to four places, None when nobody voted. Votes of all
+rounds of the year count together (评议记录 holds no round).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from workbook import layout
-from workbook.values import code
 
 from .branch import Branch
 from .findings import Report
-from .scoring import Scores, Span
+from .scoring import Scores, Span, counted_votes
 
 
 @dataclass(frozen=True)
@@ -45,24 +45,12 @@ class Tally:
     items: list[TallyRow] = field(default_factory=list)
 
 
-def count_votes(branch: Branch, report: Report, span: Span) -> dict[tuple[str, str], Counter]:
-    """(评议类型, 评议对象) -> grade counts, over the valid votes dated in the span."""
-    bad = report.bad_rows(layout.EVALUATIONS)
-    votes: dict[tuple[str, str], Counter] = {}
-    for record in branch.records(layout.EVALUATIONS):
-        if record.row in bad or record["评议日期"] not in span or record["等次"] is None:
-            continue
-        target = code(record["评议对象"]) if record["评议类型"] == layout.EVAL_MEMBER else record["评议对象"]
-        votes.setdefault((record["评议类型"], target or ""), Counter())[record["等次"]] += 1
-    return votes
-
-
 def tally(branch: Branch, report: Report, scores: Scores) -> Tally:
     """Grade counts for every scored member and every 好 item."""
-    votes = count_votes(branch, report, scores.span)
+    votes = counted_votes(branch, report, scores.span)
 
     def row(kind: str, target: str, label: str, grades: tuple[str, ...]) -> TallyRow:
-        found = votes.get((kind, target), Counter())
+        found = Counter(votes.get((kind, target), ()))
         return TallyRow(kind, target, label, {grade: found.get(grade, 0) for grade in grades})
 
     members = [row(layout.EVAL_MEMBER, m.member_id, m.name, layout.MEMBER_GRADES) for m in scores.members]

@@ -46,8 +46,14 @@ def table_sheet(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
     landscape: bool = False,
+    column_styles: dict[int, Style] | None = None,
 ) -> SheetModel:
-    """A generated sheet holding one table below the banner and a title line."""
+    """A generated sheet holding one table below the banner and a title line.
+
+    A cell's style follows its value (`style_for`); `column_styles` (0-based column ->
+    style) overrides that for whole columns, e.g. shares shown as percentages.
+    """
+    fixed = column_styles or {}
     model = SheetModel(name)
     last_col = max(len(headers) - 1, 0)
     model.merge(BANNER_ROW, 0, BANNER_ROW, last_col, BANNER, BANNER_STYLE)
@@ -57,7 +63,7 @@ def table_sheet(
     model.row_heights[HEADER_ROW] = 30
     for offset, row in enumerate(rows):
         for col, value in enumerate(row):
-            model.put(FIRST_DATA_ROW + offset, col, value, style_for(value))
+            model.put(FIRST_DATA_ROW + offset, col, value, fixed[col] if col in fixed else style_for(value))
     for col, width in enumerate(widths):
         model.col_widths[col] = width
     model.freeze = (FIRST_DATA_ROW, 0)

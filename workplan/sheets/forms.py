@@ -51,10 +51,6 @@ class FormTable:
     landscape: bool = False
     row_height: float | None = 28  # room to write by hand; None lets long wrapped text size the rows
 
-    def fixed_columns(self) -> list[int]:
-        """The columns people must not change (everything but the answers)."""
-        return [col for col in range(len(self.headers)) if col not in self.answers]
-
 
 def form_sheet(form: FormTable, banner: bool) -> SheetModel:
     """The form as a sheet: [banner], title, note, header, rows, signature line."""
@@ -173,9 +169,6 @@ TALLY_WIDTHS = (13, 11, 12, 6) + (7,) * 7 + (8, 8)
 
 def tally_sheet(title: str, rows: list[list[Any]]) -> SheetModel:
     """评议汇总: one row per member (群众评议党员) and per 好 (党员评议支部); shares as percentages."""
-    model = table_sheet(layout.EVAL_SUMMARY_SHEET, title, TALLY_HEADERS, rows, TALLY_WIDTHS, landscape=True)
-    first = len(TALLY_HEADERS) - 2
-    for offset, values in enumerate(rows):
-        for col in (first, first + 1):
-            model.put(model.freeze[0] + offset, col, values[col], PERCENT)
-    return model
+    shares = len(TALLY_HEADERS) - 2
+    return table_sheet(layout.EVAL_SUMMARY_SHEET, title, TALLY_HEADERS, rows, TALLY_WIDTHS, landscape=True,
+                       column_styles={shares: PERCENT, shares + 1: PERCENT})

@@ -17,9 +17,7 @@ from typing import Any
 from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel, Style
 
 from ..report import Share, YearReport
-from ..report_tables import (
-    NONE_YET, Section, Table, failures_table, report_sections, report_subtitle, report_title, rollup_table,
-)
+from ..report_tables import NONE_YET, Section, Table, failures_table, report_subtitle, report_title, rollup_table
 from .common import CELL, HEADER_STYLE, TITLE_STYLE, WRAP, style_for
 
 PERCENT = Style(border=True, num_format="0.0%", align="right")
@@ -34,10 +32,10 @@ MIN_WIDTH, MAX_WIDTH = 6, 40
 FROZEN_COLUMNS, FIGURE_WIDTH = 2, 10  # the roll-up: 支部名称 and 文件 stay in view; each figure 10 wide
 
 
-def report_sheets(report: YearReport) -> list[SheetModel]:
-    """The sheets of the yearly report workbook."""
+def report_sheets(report: YearReport, sections: Sequence[Section]) -> list[SheetModel]:
+    """The sheets of the yearly report workbook: one per section (`report_tables.report_sections`)."""
     title, subtitle = report_title(report), report_subtitle(report)
-    return [section_sheet(section, title, subtitle) for section in report_sections(report)]
+    return [section_sheet(section, title, subtitle) for section in sections]
 
 
 def rollup_sheets(
@@ -45,17 +43,17 @@ def rollup_sheets(
 ) -> list[SheetModel]:
     """The roll-up workbook: the branches side by side, then (if any) the files that could not be read."""
     heading = "各支部党建工作汇总"
-    compare = section_sheet(Section("各支部对比", "各支部党建工作对比", (rollup_table(rows),)), heading, subtitle)
-    _many_columns(compare)
+    compare, headers = _section_sheet(Section("各支部对比", "各支部党建工作对比", (rollup_table(rows),)), heading, subtitle)
+    _many_columns(compare, headers[0])
     sheets = [compare]
     if failures:
         sheets.append(section_sheet(Section("未能读取", "未能读取的文件", (failures_table(failures),)), heading, subtitle))
     return sheets
 
 
-def _many_columns(model: SheetModel) -> None:
-    """A table of many figures: wrapped narrow headers, names frozen, printed across pages."""
-    header = min(row for (row, col), cell in model.cells.items() if col == 0 and cell.style is HEADER_STYLE)
+def _many_columns(model: SheetModel, header: int) -> None:
+    """A table of many figures, its header in row `header`: wrapped narrow headers, names frozen, printed
+    across pages."""
     for col in range(FROZEN_COLUMNS, model.max_col + 1):
         values = [cell.value for (row, c), cell in model.cells.items() if c == col and row > header]
         model.col_widths[col] = max([FIGURE_WIDTH] + [_display_width(v) + 2 for v in values])
@@ -67,21 +65,28 @@ def _many_columns(model: SheetModel) -> None:
 
 def section_sheet(section: Section, heading: str, subtitle: str) -> SheetModel:
     """A sheet: the report's heading, then each table with its title, note and chart."""
+    return _section_sheet(section, heading, subtitle)[0]
+
+
+def _section_sheet(section: Section, heading: str, subtitle: str) -> tuple[SheetModel, list[int]]:
+    """The sheet of `section_sheet`, and the header row of each of its tables."""
     model = SheetModel(section.name, tab_color=None, protect=False)
     model.put(0, 0, heading, TITLE_STYLE)
     model.row_heights[0] = 24
     model.put(1, 0, subtitle, SUBTITLE)
-    row = 3
+    row, headers = 3, []
     for part in section.tables:
-        row = _put_table(model, row, part) + 1
+        header, below = _put_table(model, row, part)
+        headers.append(header)
+        row = below + 1
     _set_widths(model, section.tables)
     wide = max(len(t.headers) for t in section.tables) >= WIDE
     model.print_setup = PrintSetup(landscape=wide, header="&C" + section.title)
-    return model
+    return model, headers
 
 
-def _put_table(model: SheetModel, row: int, part: Table) -> int:
-    """Write one table from `row`; return the first free row below it (and its chart)."""
+def _put_table(model: SheetModel, row: int, part: Table) -> tuple[int, int]:
+    """Write one table from `row`; return its header row and the first free row below it (and its chart)."""
     model.put(row, 0, part.title, TABLE_TITLE)
     row += 1
     if part.note:
@@ -97,12 +102,12 @@ def _put_table(model: SheetModel, row: int, part: Table) -> int:
             model.row_heights[first + offset] = LINE_POINTS * lines
     if not part.rows:
         model.put(first, 0, NONE_YET, CELL)
-        return first + 1
+        return header_row, first + 1
     row = first + len(part.rows)
     if part.chart_rows:
         model.charts.append(_chart(part, header_row, first, row + 1))
         row += math.ceil(CHART_HEIGHT / ROW_PIXELS) + 2
-    return row
+    return header_row, row
 
 
 def _chart(part: Table, header_row: int, first: int, at_row: int) -> Chart:
@@ -110,9 +115,8 @@ def _chart(part: Table, header_row: int, first: int, at_row: int) -> Chart:
     hint = part.chart
     last = first + part.chart_rows - 1
     series = tuple(Series(part.headers[col], first, col, last, hint.category, name_row=header_row) for col in hint.values)
-    percent = any(isinstance(row[col], Share) for row in part.rows for col in hint.values)
     return Chart(hint.kind, hint.title, series, at_row, 0, CHART_WIDTH, CHART_HEIGHT, y_title=hint.y_title,
-                 y_format="0%" if percent else "")
+                 y_format="0%" if part.chart_percent else "")
 
 
 def _style(value: Any) -> Style:
