@@ -19,6 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from workbook.cli import ChineseParser, add_today, run_guarded
+from workbook.memory import paused_gc
 from workbook import errors, rollup
 from workbook.logs import setup_logging
 from workbook.reader import read_book
@@ -33,7 +34,8 @@ ROLLUP = "rollup"
 def cmd_report(args: argparse.Namespace) -> int:
     """The yearly report of one master workbook."""
     path = Path(args.path)
-    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today, pipeline.NO_SHEETS)
+    with paused_gc():
+        result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), args.today, pipeline.NO_SHEETS)
     for finding in result.report.sorted():
         log.info("finding %s %s", finding.code, finding.describe())
     figures = year_report(pipeline.require_runnable(result, str(path)))

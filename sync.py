@@ -22,6 +22,7 @@ from workbook.create import build_master, default_data
 from workbook.demo import demo_data
 from workbook.launchers import write_launchers
 from workbook.logs import setup_logging
+from workbook.memory import paused_gc
 from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
 from workplan import pipeline, summary
@@ -126,7 +127,8 @@ def round_arg(text: str) -> str:
 
 def load_master(path: Path, today: dt.date) -> pipeline.Refresh:
     """The master read and validated (nothing written)."""
-    return pipeline.validate_only(read_book(path, pipeline.wanted_for_refresh()), today)
+    with paused_gc():
+        return pipeline.validate_only(read_book(path, pipeline.wanted_for_refresh()), today)
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -194,7 +196,8 @@ def report_findings(path: Path, result: pipeline.Refresh) -> int:
 
 def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None) -> int:
     """Read, compute and write the generated sheets (all, or `only` these) and the .ics file."""
-    result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, render=only)
+    with paused_gc():
+        result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, render=only)
     code = report_findings(path, result)
     if not result.runnable:
         runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")

@@ -20,6 +20,7 @@ from pathlib import Path
 from workbook import errors, layout
 from workbook.formfiles import read_returned, returned_files, round_folders, write_handouts
 from workbook.logs import log_path, setup_logging
+from workbook.memory import paused_gc
 from workplan import collect as gather
 from workplan import forms as handout
 from workplan import pipeline, summary
@@ -75,8 +76,9 @@ def button(title: str):
 def _read(book, today: dt.date, render=pipeline.ALL_SHEETS, figures: bool = True) -> pipeline.Refresh:
     """The open book's current contents through the pure pipeline: the full refresh rendering the
     sheets in `render`, or (figures=False) validation only. errors.MissingSheets when it cannot run."""
-    raw = live.read_raw(book, pipeline.wanted_for_refresh())
-    result = pipeline.refresh(raw, today, render) if figures else pipeline.validate_only(raw, today)
+    with paused_gc():
+        raw = live.read_raw(book, pipeline.wanted_for_refresh())
+        result = pipeline.refresh(raw, today, render) if figures else pipeline.validate_only(raw, today)
     return pipeline.require_runnable(result, book.name)
 
 

@@ -33,6 +33,7 @@ from workplan.report import YearReport, year_report
 from workplan.sheets.report import rollup_sheets
 
 from . import errors
+from .memory import paused_gc
 from .errors import NotAFolder
 from .reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
 from .render_xlsx import write_standalone
@@ -130,7 +131,8 @@ def read_branch(path: Path, today: dt.date) -> BranchResult:
     try:
         if is_our_output(path):
             return BranchResult(path, ours=True)
-        result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, pipeline.NO_SHEETS)
+        with paused_gc():
+            result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, pipeline.NO_SHEETS)
         return BranchResult(path, year_report(pipeline.require_runnable(result, str(path))))
     except errors.WorkbenchError as exc:
         return BranchResult(path, problem=exc.user_message(), trace=exc.technical)

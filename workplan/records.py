@@ -58,13 +58,19 @@ class Record(dict):
     __slots__ = ("sheet", "row", "unread")
 
     def __init__(self, sheet: str, row: int, values: dict[str, Any] | None = None):
-        super().__init__(values or {})
+        if values:
+            self.update(values)
         self.sheet, self.row = sheet, row
-        self.unread: dict[str, Any] = {}  # column -> what was typed, for cells that could not be read
+        self.unread: dict[str, Any] | None = None  # column -> what was typed, for cells that could not be read
+
+    def mark_unread(self, column: str, typed: Any) -> None:
+        if self.unread is None:
+            self.unread = {}
+        self.unread[column] = typed
 
     def blank(self, column: str) -> bool:
         """Nothing typed in the column (as opposed to something typed that could not be read)."""
-        return self[column] is None and column not in self.unread
+        return self[column] is None and (self.unread is None or column not in self.unread)
 
     def __missing__(self, column: str) -> None:
         return None
@@ -138,7 +144,7 @@ def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Fin
         value, problem = _type_cell(table, record, column, parse, raw)
         record[column.name] = value
         if problem:
-            record.unread[column.name] = raw
+            record.mark_unread(column.name, raw)
             found.append(problem)
     return record
 
