@@ -18,12 +18,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from workbook.cli import ChineseParser, add_today, run_guarded
-from workbook.memory import paused_gc
-from workbook import errors, rollup
-from workbook.logs import setup_logging
+from services.cli import ChineseParser, add_today, run_guarded
+from services.memory import paused_gc
+from workbook import errors
+from services import rollup
+from services.logs import setup_logging
 from workbook.reader import read_book
-from workbook.report_html import REPORT_DIR, ReportFiles, write_report
+from services.report_html import REPORT_DIR, ReportFiles, write_report
 from workplan import pipeline, summary
 from workplan.report import year_report
 

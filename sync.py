@@ -16,22 +16,24 @@ import re
 import sys
 from pathlib import Path
 
-from workbook import errors, layout, package, runlog, xlsm
-from workbook.cli import ChineseParser, add_today, run_guarded
-from workbook.create import build_master, default_data
-from workbook.demo import demo_data
-from workbook.launchers import write_launchers
-from workbook.logs import setup_logging
-from workbook.memory import paused_gc
+from workbook import errors, layout, package, xlsm
+from services import runlog
+from services.cli import ChineseParser, add_today, run_guarded
+from services.create import build_master, default_data
+from services.demo import demo_data
+from services.launchers import write_launchers
+from services.logs import setup_logging
+from services.memory import paused_gc
 from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
 from workplan import pipeline, summary
 from workplan.ics import to_ics
 from workplan.reminders import unknown_year_message
 from workplan.settings import parse_refresh, read_settings
-from workbook import append, formfiles
+from workbook import append
+from services import formfiles
 from workplan import collect, forms
-from workbook.watch import Watcher
+from services.watch import Watcher
 
 log = logging.getLogger("workbench.sync")
 DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"

@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbook import layout  # noqa: E402
-from workbook.create import build_master  # noqa: E402
-from workbook.demo import demo_data  # noqa: E402
+from services.create import build_master  # noqa: E402
+from services.demo import demo_data  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 PER_MEMBER_SHEETS = (layout.MEMBER_PROMISES, layout.READING, layout.RECOMMENDATIONS, layout.LEDGER)

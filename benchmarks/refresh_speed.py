@@ -92,8 +92,8 @@ def main() -> None:
 
 
 def _time_demo(work: Path) -> None:
-    from workbook.create import build_master
-    from workbook.demo import demo_data
+    from services.create import build_master
+    from services.demo import demo_data
 
     demo = build_master(work / "demo.xlsx", demo_data(dt.date(2026, 11, 26)))
     measure("refresh of the 40-member demo", refresh, demo)

@@ -18,9 +18,9 @@ import logging
 from pathlib import Path
 
 from workbook import errors, layout
-from workbook.formfiles import read_returned, returned_files, round_folders, write_handouts
-from workbook.logs import log_path, setup_logging
-from workbook.memory import paused_gc
+from services.formfiles import read_returned, returned_files, round_folders, write_handouts
+from services.logs import log_path, setup_logging
+from services.memory import paused_gc
 from workplan import collect as gather
 from workplan import forms as handout
 from workplan import pipeline, summary
@@ -180,7 +180,7 @@ def _collect_message(folders: list[Path], results: list, log_file: Path) -> str:
 @button("生成报表")
 def reports(book, today: dt.date):
     """生成报表: the yearly report of the open workbook's current contents, in 报表/ beside it."""
-    from workbook.report_html import REPORT_DIR, write_report
+    from services.report_html import REPORT_DIR, write_report
     from workplan.report import year_report
 
     result = _read(book, today, pipeline.NO_SHEETS)

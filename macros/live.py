@@ -24,7 +24,8 @@ from typing import Any
 from workbook import xlsm
 from workbook.append import first_free_row
 from workbook.layout import column_letter
-from workbook.reader import EXTRA_COLUMNS, RawBook, RawSheet, normalize_header
+from workbook.raw import RawBook, RawSheet, normalize_header
+from workbook.reader import EXTRA_COLUMNS
 from workbook.sheetmodel import Chart, SheetModel, Style
 
 log = logging.getLogger("workbench.macros")

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from . import errors
-from .values import to_date
+from workbook import errors
+from workbook.values import to_date
 
 _PATTERNS = (
     (r"the following arguments are required: (.*)", "缺少参数：{0}"),

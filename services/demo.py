@@ -17,8 +17,8 @@ from typing import Any
 
 from workplan.holidays import is_workday
 
-from . import layout
-from .create import default_data
+from workbook import layout
+from services.create import default_data
 
 BRANCH = "青山镇中心学校党支部"
 GROUPS = ("中心小学党小组", "东山小学党小组", "西河小学党小组", "离退休教师党小组")
@@ -311,7 +311,7 @@ class _Demo:
 
 
 def _months(text: str) -> tuple[int, int]:
-    from .values import to_months
+    from workbook.values import to_months
 
     return to_months(text) or (1, 12)
 

@@ -25,6 +25,7 @@ from xml.etree import ElementTree as ET
 from workbook import errors, reader, render_xlsx, xlsxstream
 from workbook.errors import FormError
 from workbook.ooxml import sheet_entries
+from workbook.raw import RawSheet, normalize_header
 from workbook.safety import TEMP_PREFIX, is_open_elsewhere
 from workplan.collect import ReturnedForm
 from workplan.forms import Handout, identity_sheet, round_from_folder
@@ -104,7 +105,7 @@ def round_folders(parent: Path) -> list[Path]:
                   if p.is_dir() and not p.name.startswith(SKIPPED_PREFIXES) and round_from_folder(p.name))
 
 
-def _grid(sheet: reader.RawSheet) -> list[list]:
+def _grid(sheet: RawSheet) -> list[list]:
     """A returned form's sheet as the reader gives it, back to a grid from row 1 (blank rows empty).
 
     Row 1 comes back as normalised headers (spaces dropped): on a form that is the title,
@@ -182,7 +183,7 @@ def _first_sheet(path: Path) -> list[list]:
 
 def _name_column(grid: list[list]) -> list:
     """The cells of the names: the column headed like 姓名, else the first with text that is not a number."""
-    header = [reader.normalize_header(v) for v in (grid[0] if grid else [])]
+    header = [normalize_header(v) for v in (grid[0] if grid else [])]
     column = next((i for i, v in enumerate(header) if v in NAME_HEADERS), None)
     if column is None:
         column = next((c for c in range(NAME_COLUMNS) if any(_is_name(row[c]) for row in grid if len(row) > c)), 0)
@@ -194,7 +195,7 @@ def _is_name(cell) -> bool:
     if not isinstance(cell, str):
         return False  # blank, a number (a 序号 column), a date
     text = cell.strip()
-    return bool(text) and reader.normalize_header(text) not in LIST_HEADERS and not re.fullmatch(r"[\d.]+", text)
+    return bool(text) and normalize_header(text) not in LIST_HEADERS and not re.fullmatch(r"[\d.]+", text)
 
 
 def _read_text(path: Path) -> str:

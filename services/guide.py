@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import layout
+from workbook import layout
 
 _INTRO = (
     "■ 这个工作簿是什么",

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from workplan.privacy import mask_phones
+
 LOG_NAME = "党建台账日志.log"
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def mask_phones(text: str) -> str:
-    """Mobile numbers in text become 138****5678: the log and the reports never show one."""
-    return _PHONE.sub(r"\1****\2", text)
 
 
 class MaskPhones(logging.Filter):

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import PdfFailed, technical
+from workbook.errors import PdfFailed, technical
 
 WINDOWS_PATHS = (
     r"C:\Program Files\LibreOffice\program\soffice.exe",

@@ -36,12 +36,12 @@ from workplan.report import Share, YearReport
 from workplan.report_tables import NONE_YET, Section, Table, report_sections, report_subtitle, report_title
 from workplan.sheets.report import report_sheets
 
-from . import errors
-from .errors import OutNotAFolder, ReportOpen
-from .charts import chart_png, cjk_font, no_font_notice
-from .pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
-from .render_xlsx import write_standalone
-from .safety import atomic_write_bytes, is_open_elsewhere
+from workbook import errors
+from workbook.errors import OutNotAFolder, ReportOpen
+from services.charts import chart_png, cjk_font, no_font_notice
+from services.pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
+from workbook.render_xlsx import write_standalone
+from workbook.safety import atomic_write_bytes, is_open_elsewhere
 
 log = logging.getLogger("workbench.report")
 REPORT_DIR = "报表"

@@ -32,12 +32,12 @@ from workplan import pipeline
 from workplan.report import YearReport, year_report
 from workplan.sheets.report import rollup_sheets
 
-from . import errors
-from .memory import paused_gc
-from .errors import NotAFolder
-from .reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
-from .render_xlsx import write_standalone
-from .report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
+from workbook import errors
+from services.memory import paused_gc
+from workbook.errors import NotAFolder
+from workbook.reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
+from workbook.render_xlsx import write_standalone
+from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
 
 ROLLUP_NAME = "各支部党建工作汇总.xlsx"
 ROLLUP_TITLE = "各支部党建工作汇总"

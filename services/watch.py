@@ -26,7 +26,8 @@ from pathlib import Path
 
 import schedule
 
-from workbook import errors, runlog
+from workbook import errors
+from services import runlog
 
 log = logging.getLogger("workbench.watch")
 WEEKDAY_JOBS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from workbook import layout
-from workbook.create import build_master, default_data
-from workbook.reader import RawBook, RawSheet, read_book
+from services.create import build_master, default_data
+from workbook.raw import RawBook, RawSheet
+from workbook.reader import read_book
 from workplan.validate import load, wanted_sheets
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")

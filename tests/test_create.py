@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 
 from workbook import layout
-from workbook.create import build_master, default_data
-from workbook.demo import demo_data
+from services.create import build_master, default_data
+from services.demo import demo_data
 from workplan.rules import DEFAULT_RULES
 
 from conftest import TODAY, soffice_convert

@@ -15,7 +15,8 @@ import pytest
 import python_calamine
 
 import sync
-from workbook import formfiles, render_xlsx
+from workbook import render_xlsx
+from services import formfiles
 from workbook import layout as L
 from workbook.errors import FormError
 from workbook.safety import backups_of

@@ -25,12 +25,12 @@ import reports
 import sync
 from conftest import TODAY, clean_data, raw_book
 from workbook import errors, layout
-from workbook.charts import cjk_font, no_font_notice
-from workbook.create import build_master
-from workbook.pdf import not_installed, pdf_bytes
+from services.charts import cjk_font, no_font_notice
+from services.create import build_master
+from services.pdf import not_installed, pdf_bytes
 from workbook.reader import read_book
 from workbook.render_xlsx import write_standalone
-from workbook.report_html import IMAGE_DIR, REPORT_DIR, publish, report_stem, write_report
+from services.report_html import IMAGE_DIR, REPORT_DIR, publish, report_stem, write_report
 from workbook.sheetmodel import SheetModel
 from workplan import pipeline
 from workplan.report import Share, headline, year_report
@@ -489,7 +489,7 @@ def test_a_file_xlsxwriter_cannot_create_is_a_chinese_write_failure(tmp_path):
 
 def test_report_that_cannot_be_written_exits_2_with_the_reason(capsys, data, build, monkeypatch):
     """Regression: FileCreateError escaped `except OSError` and became “意外问题”."""
-    import workbook.report_html as report_html
+    import services.report_html as report_html
 
     def no_space(path, models, properties=None):
         raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
@@ -513,7 +513,7 @@ def test_charts_of_an_earlier_run_are_not_left_behind(data, build, tmp_path):
 
 
 def test_without_libreoffice_or_cjk_font_the_rest_is_written_with_a_notice(data, build, tmp_path, monkeypatch):
-    import workbook.report_html as report_html
+    import services.report_html as report_html
 
     monkeypatch.setattr(report_html, "find_soffice", lambda: None)
     monkeypatch.setattr(report_html, "cjk_font", lambda: None)

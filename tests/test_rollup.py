@@ -14,10 +14,11 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 import reports
 from conftest import TODAY
-from workbook import errors, layout, rollup
-from workbook.create import build_master
-from workbook.demo import demo_data
-from workbook.report_html import REPORT_DIR, write_report
+from workbook import errors, layout
+from services import rollup
+from services.create import build_master
+from services.demo import demo_data
+from services.report_html import REPORT_DIR, write_report
 from workplan.report import headline
 
 BRANCHES = ("青山镇中心学校党支部", "东山镇中心学校党支部", "西河镇中心学校党支部")

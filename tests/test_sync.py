@@ -10,7 +10,7 @@ import pytest
 
 import sync
 from workbook import layout
-from workbook.demo import DELIBERATE_MISTAKES
+from services.demo import DELIBERATE_MISTAKES
 
 from conftest import TODAY
 

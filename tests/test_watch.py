@@ -12,8 +12,9 @@ import functools
 
 import pytest
 
-from workbook import errors, runlog
-from workbook.watch import Watcher
+from workbook import errors
+from services import runlog
+from services.watch import Watcher
 
 T = dt.datetime
 START = T(2026, 3, 2, 6, 0)

@@ -105,7 +105,7 @@ def test_libreoffice_opens_the_xlsm_and_keeps_the_buttons(master, tmp_path):
 def test_launchers_run_the_same_action_on_the_closed_file(master, tmp_path):
     path = tmp_path / master.name
     path.write_bytes(master.read_bytes())
-    from workbook.launchers import write_launchers
+    from services.launchers import write_launchers
 
     written = {p.name for p in write_launchers(path)}
     assert {"刷新.cmd", "校验.cmd", "日历.cmd", "生成报表.cmd"} <= written

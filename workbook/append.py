@@ -48,7 +48,7 @@ from xml.sax.saxutils import escape
 from workbook import errors, layout, package, render_xlsx, safety
 from workbook.layout import column_letter
 from workbook.ooxml import column_index, sheet_entries
-from workbook.reader import normalize_header
+from workbook.raw import normalize_header
 from workbook.values import EXCEL_EPOCH, is_blank
 
 # Sibling helpers of the package writer: the zip and XML text primitives it already trusts.

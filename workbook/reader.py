@@ -13,14 +13,13 @@ raises one of the exceptions of `workbook.errors`.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
 
 from . import errors, xlsxstream
 from .ooxml import SheetEntry, declared_extent, sheet_entries
-from .values import fold
+from .raw import RawBook, RawSheet, normalize_header
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_KINDS = {
@@ -38,43 +37,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_DENSE_CELLS = 5_000_000  # above this a sheet's declared extent is read by streaming
 EXTRA_COLUMNS = 30  # columns kept after the last contract header (staff may add columns)
-
-
-@dataclass
-class RawSheet:
-    """One sheet as typed: headers of row 1 and the non-blank rows below, by Excel row.
-
-    A blank cell is None or '' (depending on the reading path); `values.is_blank` takes both.
-    """
-
-    name: str
-    headers: list[str]
-    rows: list[tuple[int, list]] = field(default_factory=list)
-
-    def column_of(self, header: str) -> int | None:
-        """0-based index of the first column with this header (spaces ignored), or None."""
-        wanted = normalize_header(header)
-        for index, name in enumerate(self.headers):
-            if name == wanted:
-                return index
-        return None
-
-
-@dataclass
-class RawBook:
-    """The sheets of a workbook as typed, by sheet name."""
-
-    path: Path
-    sheet_names: list[str]
-    sheets: dict[str, RawSheet]
-
-    def sheet(self, name: str) -> RawSheet | None:
-        return self.sheets.get(name)
-
-
-def normalize_header(value) -> str:
-    """A header as compared with the contract: full-width folded, all spaces removed."""
-    return fold(value).replace(" ", "")
 
 
 def check_file(path: str | Path) -> Path:

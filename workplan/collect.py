@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbook import layout, values
-from workbook.reader import normalize_header
+from workbook.raw import normalize_header
 
 from . import findings as F
 from .branch import Branch

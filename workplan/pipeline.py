@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from workbook import errors, layout
-from workbook.reader import RawBook, RawSheet, normalize_header
+from workbook.raw import RawBook, RawSheet, normalize_header
 from workbook.sheetmodel import SheetModel
 
 from .branch import Branch

@@ -15,7 +15,7 @@ from typing import Any
 
 from workbook import layout, values
 from workbook.layout import Column, SheetSpec
-from workbook.reader import RawSheet
+from workbook.raw import RawSheet
 
 from . import findings as F
 

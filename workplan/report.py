@@ -17,7 +17,7 @@ What counts comes from `workplan.scoring`'s public helpers (`valid_records`,
 Limits: attendance rates are 出席 ÷ the sign-in rows of completed activities (a member
 with no row for an activity is not counted as absent; an activity's turnout counts every
 sign-in); `headline` is what the roll-up compares across branches. Phone numbers are never
-read; `report_tables` passes every text through `workbook.logs.mask_phones`, in case one
+read; `report_tables` passes every text through `workplan.privacy.mask_phones`, in case one
 was typed into free text.
 """
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbook import layout
-from workbook.logs import mask_phones
+from .privacy import mask_phones
 
 from .report import (
     CANCELLED, DONE, NOT_FILLED, OVERDUE, PENDING, TEN_STATES, Candidate, Share, Turnout, YearReport, headline, share,

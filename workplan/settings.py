@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from workbook import layout, values
-from workbook.reader import RawSheet
+from workbook.raw import RawSheet
 
 from . import findings as F
 from .meetings import MEETING_HINT, MeetingRule, parse_rule

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from workbook import layout
-from workbook.reader import RawBook
+from workbook.raw import RawBook
 
 from . import findings as F
 from .branch import Branch
