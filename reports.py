@@ -18,13 +18,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from services.cli import ChineseParser, add_today, run_guarded
-from services.memory import paused_gc
-from workbook import errors
 from services import rollup
+from services.cli import ChineseParser, add_today, run_guarded
 from services.logs import setup_logging
-from workbook.reader import read_book
+from services.memory import paused_gc
 from services.report_html import REPORT_DIR, ReportFiles, write_report
+from workbook import errors
+from workbook.reader import read_book
 from workplan import pipeline, summary
 from workplan.report import year_report
 

@@ -16,24 +16,21 @@ import re
 import sys
 from pathlib import Path
 
-from workbook import errors, layout, package, xlsm
-from services import runlog
+from services import formfiles, runlog
 from services.cli import ChineseParser, add_today, run_guarded
 from services.create import build_master, default_data
 from services.demo import demo_data
 from services.launchers import write_launchers
 from services.logs import setup_logging
 from services.memory import paused_gc
+from services.watch import Watcher
+from workbook import append, errors, fingerprints, layout, package, xlsm
 from workbook.reader import check_file, read_book
 from workbook.safety import atomic_write_bytes
-from workplan import pipeline, summary
+from workplan import collect, forms, pipeline, summary
 from workplan.ics import to_ics
 from workplan.reminders import unknown_year_message
 from workplan.settings import parse_refresh, read_settings
-from workbook import append
-from services import formfiles
-from workplan import collect, forms
-from services.watch import Watcher
 
 log = logging.getLogger("workbench.sync")
 DEMO_PATH = Path("demo") / "党建工作台账-示例.xlsx"
@@ -205,7 +202,7 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
         runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")
         return code
     sheets = xlsm.with_refresh_buttons(result.sheets, path)
-    edited = [name for name in package.edited_sheets(path) if name in {s.name for s in sheets}]
+    edited = [name for name in fingerprints.edited_sheets(path) if name in {s.name for s in sheets}]
     done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
     log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)
     runlog.append(path, dt.datetime.now(), runlog.SUCCESS, summary.count_line(result.report) + f"写入 {len(sheets)} 张表")

@@ -17,10 +17,10 @@ import functools
 import logging
 from pathlib import Path
 
-from workbook import errors, layout
 from services.formfiles import read_returned, returned_files, round_folders, write_handouts
 from services.logs import log_path, setup_logging
 from services.memory import paused_gc
+from workbook import errors, layout
 from workplan import collect as gather
 from workplan import forms as handout
 from workplan import pipeline, summary

@@ -15,9 +15,9 @@ from typing import Any
 
 import xlsxwriter
 
+from services.guide import GUIDE_LINES
 from workbook import layout, xlsm
 from workbook.layout import Column, SheetSpec
-from services.guide import GUIDE_LINES
 
 HEADER_FILL = "#DDEBF7"
 REQUIRED_FILL = "#FCE4D6"

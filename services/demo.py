@@ -15,10 +15,9 @@ import datetime as dt
 import random
 from typing import Any
 
-from workplan.holidays import is_workday
-
-from workbook import layout
 from services.create import default_data
+from workbook import layout
+from workplan.holidays import is_workday
 
 BRANCH = "青山镇中心学校党支部"
 GROUPS = ("中心小学党小组", "东山小学党小组", "西河小学党小组", "离退休教师党小组")

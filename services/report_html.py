@@ -31,17 +31,16 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
+from services.charts import chart_png, cjk_font, no_font_notice
+from services.pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
+from workbook import errors
+from workbook.errors import OutNotAFolder, ReportOpen
+from workbook.render_xlsx import write_standalone
+from workbook.safety import atomic_write_bytes, is_open_elsewhere
 from workplan.forms import safe_file_part
 from workplan.report import Share, YearReport
 from workplan.report_tables import NONE_YET, Section, Table, report_sections, report_subtitle, report_title
 from workplan.sheets.report import report_sheets
-
-from workbook import errors
-from workbook.errors import OutNotAFolder, ReportOpen
-from services.charts import chart_png, cjk_font, no_font_notice
-from services.pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
-from workbook.render_xlsx import write_standalone
-from workbook.safety import atomic_write_bytes, is_open_elsewhere
 
 log = logging.getLogger("workbench.report")
 REPORT_DIR = "报表"

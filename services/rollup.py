@@ -28,16 +28,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from workplan import pipeline
-from workplan.report import YearReport, year_report
-from workplan.sheets.report import rollup_sheets
-
-from workbook import errors
 from services.memory import paused_gc
+from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
+from workbook import errors
 from workbook.errors import NotAFolder
 from workbook.reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
 from workbook.render_xlsx import write_standalone
-from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
+from workplan import pipeline
+from workplan.report import YearReport, year_report
+from workplan.sheets.report import rollup_sheets
 
 ROLLUP_NAME = "各支部党建工作汇总.xlsx"
 ROLLUP_TITLE = "各支部党建工作汇总"

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import schedule
 
-from workbook import errors
 from services import runlog
+from workbook import errors
 
 log = logging.getLogger("workbench.watch")
 WEEKDAY_JOBS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

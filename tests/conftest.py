@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook import layout
 from services.create import build_master, default_data
+from workbook import layout
 from workbook.raw import RawBook, RawSheet
 from workbook.reader import read_book
 from workplan.validate import load, wanted_sheets

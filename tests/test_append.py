@@ -11,11 +11,11 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from workbook import append, errors, layout, package
+from workbook import append, errors, layout, ooxml, xmltext
 from workbook.safety import backups_of
 
 SHEET = layout.EVALUATIONS
-PART = "xl/worksheets/sheet11.xml"  # 评议记录 in a master built by workbook.create
+PART = "xl/worksheets/sheet11.xml"  # 评议记录 in a master built by services.create
 TRICKY = ["=SUM(A1)", "+1", "@x", "-5", "  前后有空格  ", "a<b&c>\"d'"]
 NEW_ROWS = [
     ["群众评议党员", "群众02（2026上半年）", "D002", "合格", "=SUM(A1)", dt.date(2026, 6, 30), "表1.xlsx"],
@@ -128,8 +128,8 @@ def test_a_sheet_with_a_namespace_prefix(build, data, tmp_path):
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == PART:
-                text = package._with_prefix(content.decode("utf-8"), "x")
-                content = text.replace(f'xmlns="{package.MAIN_NS}"', f'xmlns:x="{package.MAIN_NS}"').encode("utf-8")
+                text = xmltext.with_prefix(content.decode("utf-8"), "x")
+                content = text.replace(f'xmlns="{ooxml.NS_MAIN}"', f'xmlns:x="{ooxml.NS_MAIN}"').encode("utf-8")
             dst.writestr(info, content)
     new = tmp_path / "new.xlsx"
     done = append.append_rows(prefixed, new, SHEET, NEW_ROWS)

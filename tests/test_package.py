@@ -20,7 +20,7 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from workbook import errors, layout, package
+from workbook import errors, fingerprints, layout, ooxml, package, styles
 from workbook.sheetmodel import Chart, ConditionalFill, PrintSetup, Series, SheetModel, Style, Validation
 
 INPUTS = layout.INPUT_SHEET_NAMES
@@ -201,14 +201,14 @@ def assert_consistent(path: Path) -> None:
                 source = posixpath.join(posixpath.dirname(posixpath.dirname(name)), posixpath.basename(name)[:-5])
                 for rel in ET.fromstring(zf.read(name)):
                     if rel.get("TargetMode") != "External":
-                        assert package._resolve(source, rel.get("Target")) in names, (name, rel.get("Target"))
+                        assert ooxml.resolve(source, rel.get("Target")) in names, (name, rel.get("Target"))
 
 
 def workbook_sheets(path: Path) -> list[tuple[str, str, str]]:
     with zipfile.ZipFile(path) as zf:
         root = ET.fromstring(zf.read("xl/workbook.xml"))
-    rid = f"{{{package.REL_NS}}}id"
-    return [(el.get("name"), el.get("sheetId"), el.get(rid)) for el in root.iter(f"{{{package.MAIN_NS}}}sheet")]
+    rid = f"{{{ooxml.NS_REL}}}id"
+    return [(el.get("name"), el.get("sheetId"), el.get(rid)) for el in root.iter(f"{{{ooxml.NS_MAIN}}}sheet")]
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_defined_names(refreshed):
     index = len(INPUTS)
     assert workbook.count(f'name="_xlnm._FilterDatabase" localSheetId="{index}"') == 1
     assert workbook.count(f'name="_xlnm.Print_Titles" localSheetId="{index}"') == 1
-    assert workbook.count(f'name="{package.FINGERPRINT_NAME}"') == 3
+    assert workbook.count(f'name="{fingerprints.FINGERPRINT_NAME}"') == 3
 
 
 def test_macro_workbook_parts_survive(refreshed):
@@ -378,13 +378,13 @@ def test_libreoffice_reads_the_generated_values(csv_of_second, refreshed):
 def test_fingerprints_detect_hand_edits(refreshed, tmp_path):
     path = refreshed["r2"]
     models = generated_models(2)
-    assert package.read_owned_fingerprints(path) == {m.name: package.fingerprint_model(m) for m in models}
-    assert package.edited_sheets(path) == []
+    assert fingerprints.read_owned_fingerprints(path) == {m.name: fingerprints.fingerprint_model(m) for m in models}
+    assert fingerprints.edited_sheets(path) == []
     package.verify_written(path, models)
     _, grids = read_grids(path)
     changed = [list(row) for row in grids[layout.MEMBER_SCORES_SHEET]]
     changed[1][1] = 99.0
-    assert package.edited_sheets(path, {layout.MEMBER_SCORES_SHEET: changed}) == [layout.MEMBER_SCORES_SHEET]
+    assert fingerprints.edited_sheets(path, {layout.MEMBER_SCORES_SHEET: changed}) == [layout.MEMBER_SCORES_SHEET]
     with pytest.raises(errors.WriteFailed):
         package.verify_written(path, generated_models(1))
 
@@ -400,17 +400,17 @@ def test_fingerprint_survives_excel_style_save(refreshed, tmp_path):
         book[layout.VALIDATION_SHEET]["B4"] = dt.date(2027, 1, 1)
         edited = tmp_path / "edited.xlsm"
         book.save(edited)
-    assert package.edited_sheets(saved) == []
-    assert package.edited_sheets(edited) == [layout.VALIDATION_SHEET]
+    assert fingerprints.edited_sheets(saved) == []
+    assert fingerprints.edited_sheets(edited) == [layout.VALIDATION_SHEET]
 
 
 def test_normalisation():
-    assert package.normalise_value("  x ") == "s:x" and package.normalise_value("  ") is None
-    assert package.normalise_value(1) == package.normalise_value(1.0) == "n:1.0"
-    assert package.normalise_value(0.1 + 0.2) == package.normalise_value(0.3)
-    assert package.normalise_value(True) == "b:TRUE"
-    assert package.normalise_value(dt.datetime(2026, 3, 5)) == package.normalise_value(dt.date(2026, 3, 5)) == "d:2026-03-05"
-    assert package.normalise_value(dt.datetime(2026, 3, 5, 13, 30, 0, 999_999)) == "d:2026-03-05T13:30:01"
+    assert fingerprints.normalise_value("  x ") == "s:x" and fingerprints.normalise_value("  ") is None
+    assert fingerprints.normalise_value(1) == fingerprints.normalise_value(1.0) == "n:1.0"
+    assert fingerprints.normalise_value(0.1 + 0.2) == fingerprints.normalise_value(0.3)
+    assert fingerprints.normalise_value(True) == "b:TRUE"
+    assert fingerprints.normalise_value(dt.datetime(2026, 3, 5)) == fingerprints.normalise_value(dt.date(2026, 3, 5)) == "d:2026-03-05"
+    assert fingerprints.normalise_value(dt.datetime(2026, 3, 5, 13, 30, 0, 999_999)) == "d:2026-03-05T13:30:01"
 
 
 # --- replacing a sheet with a chart -------------------------------------------------------
@@ -527,7 +527,7 @@ def test_prefixed_main_namespace(tmp_path):
     for name in ("xl/workbook.xml", "xl/styles.xml"):
         text = parts[name].decode()
         text = re.sub(r"<(/?)([A-Za-z]\w*)(?=[\s/>])", r"<\1x:\2", text.split("?>", 1)[1])
-        text = text.replace(f'xmlns="{package.MAIN_NS}"', f'xmlns:x="{package.MAIN_NS}"')
+        text = text.replace(f'xmlns="{ooxml.NS_MAIN}"', f'xmlns:x="{ooxml.NS_MAIN}"')
         parts[name] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + text).encode()
     with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
@@ -563,14 +563,14 @@ def test_merge_styles_is_append_only_and_idempotent():
     workbook.close()
     with zipfile.ZipFile(buffer) as zf:
         ours = zf.read("xl/styles.xml").decode()
-    first = package.merge_styles(master, ours)
+    first = styles.merge_styles(master, ours)
     assert first.text.startswith(master[: master.index("<fonts")])
     assert '<fonts count="2"><font><sz val="12"/><name val="宋体"/></font><font><b/>' in first.text
     assert first.appended == {"numFmts": 1, "fonts": 1, "fills": 1, "cellXfs": 1, "dxfs": 1}
     assert '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.000"/></numFmts><fonts' in first.text
     assert '<cellXfs count="2">' in first.text and first.xf_map == {0: 0, 1: 1}
     assert first.dxf_map == {0: 0} and '<dxfs count="1">' in first.text
-    second = package.merge_styles(first.text, ours)
+    second = styles.merge_styles(first.text, ours)
     assert second.text == first.text and second.xf_map == first.xf_map and second.appended == {}
 
 
@@ -619,7 +619,7 @@ def test_masters_from_other_producers(tmp_path, producer):
     assert grids[layout.MEMBER_SCORES_SHEET] == expected_grid(new_scores())
     assert grids[layout.VALIDATION_SHEET] == expected_grid(generated_models(1)[0])
     assert grids[layout.MEMBERS] == [["姓名", "入党日期"], ["张三", "2001-07-01"]]
-    assert package.edited_sheets(first) == []
+    assert fingerprints.edited_sheets(first) == []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert openpyxl.load_workbook(first).sheetnames == names

@@ -14,7 +14,7 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from workbook import errors, package, safety
+from workbook import errors, fingerprints, package, safety
 from workbook.sheetmodel import SheetModel
 
 NOW = dt.datetime(2026, 3, 5, 7, 30, 0)
@@ -193,7 +193,7 @@ def test_refresh_master_end_to_end(workbook):
     done = package.refresh_master(workbook, [model], {"校验结果"}, keep=2, now=NOW)
     assert done.result.added == ["校验结果"]
     assert done.backup.parent.name == "备份"
-    assert package.edited_sheets(workbook) == []
+    assert fingerprints.edited_sheets(workbook) == []
     book = python_calamine.CalamineWorkbook.from_path(str(workbook))
     assert book.sheet_names == ["党员名册", "校验结果"]
     assert book.get_sheet_by_name("校验结果").to_python() == [["=A1"]]

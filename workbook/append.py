@@ -13,7 +13,7 @@ the sheet's own XML, by text surgery, and copies every other part raw:
   value starting with '=', '+', '-' or '@' stays text and sharedStrings.xml is untouched;
 - dates are serial numbers with a date style: the cell's, row's or column's own style
   when that is a date format, else a date format appended to styles.xml (append-only,
-  through `package.merge_styles`, which reuses an equal entry);
+  through `merge_styles`, which reuses an equal entry);
 - `<dimension ref>` grows to cover the new rows.
 
 `append_to_master` does this through `safety.safe_replace`: it refuses a workbook open in
@@ -46,13 +46,14 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
 from workbook import errors, layout, package, render_xlsx, safety
+from workbook.fingerprints import normalise_value, read_sheet_rows
 from workbook.layout import column_letter
-from workbook.ooxml import column_index, sheet_entries
+from workbook.ooxml import NS_STRICT, Package, column_index, open_zip, sheet_entries
 from workbook.raw import normalize_header
+from workbook.styles import merge_styles
 from workbook.values import EXCEL_EPOCH, is_blank
-
-# Sibling helpers of the package writer: the zip and XML text primitives it already trusts.
-from workbook.package import _Package, _attrs, _decode, _elements, _encode, _ns_prefix, _open_zip, _root_prefix, _tag
+from workbook.xmltext import attrs, decode, elements, encode, ns_prefix, root_prefix, tag
+from workbook.zipout import copy_package
 
 FIRST_SAFE_DATE = dt.date(1900, 3, 1)  # earlier serials carry Excel's 1900 leap-year bug
 DATE_FORMAT = "yyyy-mm-dd"
@@ -97,7 +98,7 @@ def _cleaned(value: Any) -> Any:
 def first_free_row(rows: Iterable[tuple[int, Sequence[Any]]], columns: Iterable[int] | None = None) -> int:
     """The Excel row where appended rows start: after the last row with a value in any of `columns`.
 
-    `rows`: (Excel row, values from column A), as `reader.RawSheet.rows` holds them; the
+    `rows`: (Excel row, values from column A), as `raw.RawSheet.rows` holds them; the
     header row may be among them or not. `columns`: the 0-based positions of the sheet's
     contract columns where they actually stand (`contract_columns`, or a validated
     `Table.columns.values()`); None looks at every column. Blank is `values.is_blank`
@@ -162,7 +163,7 @@ class _Styles:
         if self._date_xf is None:
             if self.text is None:
                 raise errors.CorruptWorkbook(self.path, "缺少样式部件 styles.xml，无法写入日期")
-            merge = package.merge_styles(self.text, _date_format_styles())
+            merge = merge_styles(self.text, _date_format_styles())
             self.changed = merge.text != self.text
             self.text, self._date_xf = merge.text, merge.xf_map[1]
         return self._date_xf
@@ -197,13 +198,13 @@ def _number_text(value: float) -> str:
 
 def cell_xml(ref: str, value: Any, style: int, prefix: str) -> str:
     """One `<c>` element: inline string, boolean, number or date serial (never a formula)."""
-    c, v = _tag(prefix, "c"), _tag(prefix, "v")
+    c, v = tag(prefix, "c"), tag(prefix, "v")
     s_attr = f' s="{style}"' if style else ""
     if isinstance(value, str):
         text = clean_text(value)
         if len(text) > MAX_TEXT:
             raise ValueError(f"text over {MAX_TEXT} characters cannot go in cell {ref}")
-        body = f'<{_tag(prefix, "is")}><{_tag(prefix, "t")} xml:space="preserve">{escape(text)}</{_tag(prefix, "t")}></{_tag(prefix, "is")}>'
+        body = f'<{tag(prefix, "is")}><{tag(prefix, "t")} xml:space="preserve">{escape(text)}</{tag(prefix, "t")}></{tag(prefix, "is")}>'
         return f'<{c} r="{ref}"{s_attr} t="inlineStr">{body}</{c}>'
     if isinstance(value, bool):
         return f'<{c} r="{ref}"{s_attr} t="b"><{v}>{int(value)}</{v}></{c}>'
@@ -232,20 +233,20 @@ class _SheetEdit:
 
     def __init__(self, text: str, styles: _Styles, sheet: str):
         self.text, self.styles, self.sheet = text, styles, sheet
-        self.prefix = _root_prefix(text, "worksheet")
+        self.prefix = root_prefix(text, "worksheet")
         self.col_styles = self._column_styles()
 
     def _q(self, local: str) -> str:
-        return _tag(self.prefix, local)
+        return tag(self.prefix, local)
 
     def _column_styles(self) -> dict[int, int]:
         """0-based column -> the default style of that column (`<col style>`)."""
         styles: dict[int, int] = {}
-        for match in _elements(self.text, self._q("col")):
-            attrs = _attrs(match.group(0))
-            if "style" in attrs:
-                for col in range(int(attrs.get("min", "1")) - 1, int(attrs.get("max", "1"))):
-                    styles[col] = int(attrs["style"])
+        for match in elements(self.text, self._q("col")):
+            col_attrs = attrs(match.group(0))
+            if "style" in col_attrs:
+                for col in range(int(col_attrs.get("min", "1")) - 1, int(col_attrs.get("max", "1"))):
+                    styles[col] = int(col_attrs["style"])
         return styles
 
     def _sheet_data(self) -> tuple[int, int, str]:
@@ -262,8 +263,8 @@ class _SheetEdit:
 
     def _rows(self, start: int, inner: str) -> list[_Row]:
         rows, previous = [], 0
-        for match in _elements(inner, self._q("row")):
-            number = _attrs(match.group(1)).get("r")
+        for match in elements(inner, self._q("row")):
+            number = attrs(match.group(1)).get("r")
             previous = int(number) if number and number.isdigit() else previous + 1
             rows.append(_Row(previous, start + match.start(), start + match.end(), match.group(1), match.group(2) or ""))
         return rows
@@ -287,10 +288,10 @@ class _SheetEdit:
 
     def _row_xml(self, number: int, values: list[Any], old: _Row | None) -> str:
         """A new row, or an old row filled in (its height, its cells' styles and its other cells kept)."""
-        attrs = old.attrs if old else f' r="{number}"'
-        attrs = re.sub(r'\s(?:spans|hidden)="[^"]*"', "", attrs)
+        row_attrs = old.attrs if old else f' r="{number}"'
+        row_attrs = re.sub(r'\s(?:spans|hidden)="[^"]*"', "", row_attrs)
         old_cells = self._old_cells(old)
-        row_style = self._row_style(attrs)
+        row_style = self._row_style(row_attrs)
         cells = dict(old_cells)
         for col, value in enumerate(map(_cleaned, values)):
             if not is_blank(value):
@@ -299,22 +300,22 @@ class _SheetEdit:
                 cells[col] = (style, cell_xml(ref, value, style, self.prefix))
         body = "".join(xml for _, (_, xml) in sorted(cells.items()))
         qname = self._q("row")
-        return f"<{qname}{attrs}>{body}</{qname}>"
+        return f"<{qname}{row_attrs}>{body}</{qname}>"
 
     def _old_cells(self, old: _Row | None) -> dict[int, tuple[int | None, str]]:
         """0-based column -> (style, element) of the cells of an old row."""
         cells = {}
-        for match in _elements(old.inner if old else "", self._q("c")):
-            attrs = _attrs(match.group(1))
-            ref = re.match(r"([A-Z]+)", attrs.get("r", ""))
+        for match in elements(old.inner if old else "", self._q("c")):
+            cell_attrs = attrs(match.group(1))
+            ref = re.match(r"([A-Z]+)", cell_attrs.get("r", ""))
             if ref:
-                style = int(attrs["s"]) if attrs.get("s", "").isdigit() else None
+                style = int(cell_attrs["s"]) if cell_attrs.get("s", "").isdigit() else None
                 cells[column_index(ref.group(1))] = (style, match.group(0))
         return cells
 
     @staticmethod
-    def _row_style(attrs: str) -> int | None:
-        parsed = _attrs(attrs)
+    def _row_style(row_attrs: str) -> int | None:
+        parsed = attrs(row_attrs)
         if parsed.get("customFormat") in ("1", "true") and parsed.get("s", "").isdigit():
             return int(parsed["s"])
         return None
@@ -339,7 +340,7 @@ class _SheetEdit:
 
 # --- the write --------------------------------------------------------------------------------
 
-def _parts_of(path: Path, pkg: _Package, sheet: str) -> tuple[str, str | None]:
+def _parts_of(path: Path, pkg: Package, sheet: str) -> tuple[str, str | None]:
     """The zip names of the sheet's part and of styles.xml."""
     entry = next((e for e in sheet_entries(pkg.zip) if e.name == sheet), None)
     part = pkg.actual(entry.part) if entry else None
@@ -360,26 +361,26 @@ def append_rows(src_path: str | Path, dst_path: str | Path, sheet: str, rows: li
     src = Path(src_path)
     if not rows:
         raise ValueError("append_rows needs at least one row")
-    with _open_zip(src) as zf:
-        pkg = _Package(zf)
+    with open_zip(src) as zf:
+        pkg = Package(zf)
         part, styles_part = _parts_of(src, pkg, sheet)
-        text, bom = _decode(pkg.read(part))
-        if _ns_prefix(text, package.STRICT_NS) is not None:
+        text, bom = decode(pkg.read(part))
+        if ns_prefix(text, NS_STRICT) is not None:
             raise errors.WrongFileType(src, "Strict Open XML 格式的工作簿")
-        styles_text, styles_bom = _decode(pkg.read(styles_part)) if styles_part else (None, False)
+        styles_text, styles_bom = decode(pkg.read(styles_part)) if styles_part else (None, False)
     styles = _Styles(src, styles_text)
     edit = _SheetEdit(text, styles, sheet)
     first, last = edit.append(rows, _first_row(src, sheet))
-    new_parts = {part: _encode(edit.text, bom)}
+    new_parts = {part: encode(edit.text, bom)}
     if styles.changed:
-        new_parts[styles_part] = _encode(styles.text, styles_bom)
-    package.copy_package(src, dst_path, new_parts)
+        new_parts[styles_part] = encode(styles.text, styles_bom)
+    copy_package(src, dst_path, new_parts)
     return Appended(sheet, part, first, last, styles_part, styles.changed)
 
 
 def _first_row(path: Path, sheet: str) -> int:
     """Where rows appended to `sheet` start: `first_free_row` over its contract columns."""
-    grid = package.read_sheet_rows(path, [sheet]).get(sheet, [])
+    grid = read_sheet_rows(path, [sheet]).get(sheet, [])
     return first_free_row(enumerate(grid, 1), contract_columns(grid[0] if grid else [], sheet))
 
 
@@ -389,7 +390,7 @@ def _normalised(rows: list[list[Any]]) -> list[list[str | None]]:
     """Rows as compared after reading back: normalised values, trailing blanks and blank rows dropped."""
     found = []
     for row in rows:
-        values = [package.normalise_value(_cleaned(v)) for v in row]
+        values = [normalise_value(_cleaned(v)) for v in row]
         while values and values[-1] is None:
             values.pop()
         found.append(values)
@@ -417,8 +418,8 @@ def verify_appended(old_path: str | Path, new_path: str | Path, done: Appended, 
     Raises errors.WriteFailed saying what differs, naming the master (`old_path`), not the
     temporary file.
     """
-    old = package.read_sheet_rows(old_path, [done.sheet]).get(done.sheet, [])
-    new = package.read_sheet_rows(new_path, [done.sheet]).get(done.sheet, [])
+    old = read_sheet_rows(old_path, [done.sheet]).get(done.sheet, [])
+    new = read_sheet_rows(new_path, [done.sheet]).get(done.sheet, [])
     expected = _written_in(old, done.first_row, rows)
     kept, last = done.first_row - 1, done.last_row
     if _normalised(new[:kept]) != _normalised(expected[:kept]) or _normalised(new[last:]) != _normalised(expected[last:]):

@@ -1,7 +1,7 @@
 """Assessment forms: what goes on them, the copies handed out, and the master's form sheets.
 
 Pure: a validated branch and its scores in, `FormTable`s and `SheetModel`s out; files are
-written by `workbook.formfiles`. Two kinds of form are handed out and collected back:
+written by `services.formfiles`. Two kinds of form are handed out and collected back:
 群众评议 (people from the masses grade every scored member) and 党员评议支部 (members
 rate the branch on the five 好). Each handed-out copy carries an `Identity`: form kind,
 branch, round, rater and a checksum of the form's fixed cells, so that a returned copy

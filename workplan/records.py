@@ -19,6 +19,7 @@ from workbook.raw import RawSheet
 
 from . import findings as F
 
+
 def _cached(parse):
     """Parse each distinct raw value once: big sheets repeat the same codes and words."""
     cached = lru_cache(maxsize=1 << 16, typed=True)(parse)

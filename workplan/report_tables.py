@@ -1,7 +1,7 @@
 """The yearly report as titled tables with chart hints, shared by every output.
 
 Pure: a `YearReport` in, `Section`s of `Table`s out. The report workbook
-(`workplan.sheets.report`) and the HTML page (`workbook.report_html`) both render these,
+(`workplan.sheets.report`) and the HTML page (`services.report_html`) both render these,
 so the two always show the same numbers under the same Chinese headings. A `Share`
 value is a proportion each renderer shows as a percentage; None is shown as blank/—.
 
