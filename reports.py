@@ -19,7 +19,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from services import rollup
-from services.cli import ChineseParser, add_today, run_guarded
+from services.cli import Command, add_path, run_guarded
+from services.cli import build_parser as cli_parser
 from services.logs import setup_logging
 from services.memory import paused_gc
 from services.report_html import REPORT_DIR, ReportFiles, write_report
@@ -82,32 +83,45 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
-def build_parser(command: str) -> argparse.ArgumentParser:
-    """The parser of `reports.py PATH` or of `reports.py rollup FOLDER`."""
-    if command == ROLLUP:
-        parser = ChineseParser(prog="reports.py rollup", description="汇总：读取文件夹中各支部的总台账，生成一份对比工作簿。")
-        parser.add_argument("folder", metavar="文件夹", help="放着各支部总台账（.xlsx/.xlsm）的文件夹")
-        parser.add_argument("--out", metavar="文件或文件夹",
-                            help=f"汇总工作簿的路径（.xlsx），或放它的文件夹；默认 文件夹/{REPORT_DIR}/{rollup.ROLLUP_NAME}")
-    else:
-        parser = ChineseParser(prog="reports.py", description="给上级党委的年度报表：工作簿（含图表）、网页和 PDF。",
-                               epilog="汇总多个支部：python reports.py rollup 文件夹 [--out 文件]")
-        parser.add_argument("path", metavar="路径", help="总台账路径")
-        parser.add_argument("--out", metavar="文件夹", help=f"报表放在哪个文件夹，默认总台账旁边的 {REPORT_DIR}/")
-        parser.add_argument("--no-pdf", action="store_true", help="不生成 PDF（省去调用 LibreOffice 的时间）")
-    add_today(parser)
-    return parser
+def add_out_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="文件夹", help=f"报表放在哪个文件夹，默认总台账旁边的 {REPORT_DIR}/")
+
+
+def add_no_pdf(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-pdf", action="store_true", help="不生成 PDF（省去调用 LibreOffice 的时间）")
+
+
+def add_branches_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="文件夹", help="放着各支部总台账（.xlsx/.xlsm）的文件夹")
+
+
+def add_out_rollup(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="文件或文件夹",
+                        help=f"汇总工作簿的路径（.xlsx），或放它的文件夹；默认 文件夹/{REPORT_DIR}/{rollup.ROLLUP_NAME}")
+
+
+REPORT = "report"  # the command run when the first argument is a path: python reports.py PATH
+COMMANDS = {
+    REPORT: Command(cmd_report, "给上级党委的年度报表：工作簿（含图表）、网页和 PDF", (add_path, add_out_folder, add_no_pdf)),
+    ROLLUP: Command(cmd_rollup, "汇总：读取文件夹中各支部的总台账，生成一份对比工作簿", (add_branches_folder, add_out_rollup)),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return cli_parser("reports.py", "给上级党委的报表。python reports.py 路径：本支部的年度报表；"
+                      "python reports.py rollup 文件夹：汇总各支部。", COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = ROLLUP if argv[:1] == [ROLLUP] else "report"
-    args = build_parser(command).parse_args(argv[1:] if command == ROLLUP else argv)
-    where = Path(args.folder) / rollup.ROLLUP_NAME if command == ROLLUP else Path(args.path)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv.insert(0, REPORT)  # python reports.py PATH
+    args = build_parser().parse_args(argv)
+    where = Path(args.folder) / rollup.ROLLUP_NAME if args.command == ROLLUP else Path(args.path)
     log_file = setup_logging(where)
-    log.info("command %s %s", command, where)
-    job = (lambda: cmd_rollup(args)) if command == ROLLUP else (lambda: cmd_report(args))
-    return run_guarded(job, f"reports.py {command}", log, log_file)
+    log.info("command %s %s", args.command, where)
+    return run_guarded(lambda: COMMANDS[args.command].handler(args), f"reports.py {args.command}", log, log_file)
+
 
 if __name__ == "__main__":
     try:

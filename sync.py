@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 from services import formfiles, runlog
-from services.cli import ChineseParser, add_today, run_guarded
+from services.cli import Command, add_path, run_guarded
+from services.cli import build_parser as cli_parser
 from services.create import build_master, default_data
 from services.demo import demo_data
 from services.launchers import write_launchers
@@ -226,62 +227,61 @@ def write_ics(path: Path, result: pipeline.Refresh) -> Path:
     return target
 
 
+def add_init(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="路径", help="新总台账的路径：.xlsm 带 Excel 按钮，.xlsx 不带")
+    parser.add_argument("--branch", required=True, help="支部名称")
+    parser.add_argument("--year", type=int, help="工作年度，默认今年")
+    parser.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
+
+
+def add_demo_path(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="路径", nargs="?", default=str(DEMO_PATH), help=f"示例文件路径，默认 {DEMO_PATH}")
+
+
+def add_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--at", type=refresh_arg, help="刷新时间，如“周一 07:00”；默认取“基本设置”中的每周刷新时间")
+
+
+def add_form_type(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--type", required=True, type=form_type_arg, help="评议表类型：群众评议 或 党员评议支部")
+
+
+def add_raters(parser: argparse.ArgumentParser) -> None:
+    raters = parser.add_mutually_exclusive_group()
+    raters.add_argument("--raters", type=count_arg, help="评议人数：按 01、02…编号，不记名")
+    raters.add_argument("--raters-file", help="评议人名单：.txt 每行一个姓名，或 .xlsx 第一列")
+
+
+def add_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="文件夹", help="放交回的评议表的文件夹")
+
+
+def add_round(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--round", type=round_arg, help="轮次，如 2026上半年；默认按今天（或文件夹名）确定")
+
+
 COMMANDS = {
-    "init": (cmd_init, "新建一份空白总台账"),
-    "demo": (cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并刷新"),
-    "validate": (cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）"),
-    "refresh": (cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒"),
-    "calendar": (cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics"),
-    "watch": (cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新（Ctrl+C 停止）"),
-    "forms": (cmd_forms, "生成评议表：每名评议人一份，放在总台账旁的“评议表”文件夹中"),
-    "collect": (cmd_collect, "回收评议表：检查交回的表，把有效的评议写入“评议记录”（不会重复计入）"),
+    "init": Command(cmd_init, "新建一份空白总台账", (add_init,)),
+    "demo": Command(cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并刷新", (add_demo_path,)),
+    "validate": Command(cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）", (add_path,)),
+    "refresh": Command(cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒", (add_path,)),
+    "calendar": Command(cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics", (add_path,)),
+    "watch": Command(cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新（Ctrl+C 停止）", (add_path, add_at)),
+    "forms": Command(cmd_forms, "生成评议表：每名评议人一份，放在总台账旁的“评议表”文件夹中",
+                     (add_path, add_form_type, add_raters, add_round)),
+    "collect": Command(cmd_collect, "回收评议表：检查交回的表，把有效的评议写入“评议记录”（不会重复计入）",
+                       (add_path, add_folder, add_round)),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseParser(prog="sync.py", description="党建工作台账：校验、计算积分、生成日历和评议表。")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseParser)
-    init = commands.add_parser("init", help=COMMANDS["init"][1])
-    init.add_argument("path", metavar="路径", help="新总台账的路径：.xlsm 带 Excel 按钮，.xlsx 不带")
-    init.add_argument("--branch", required=True, help="支部名称")
-    init.add_argument("--year", type=int, help="工作年度，默认今年")
-    init.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
-    demo = commands.add_parser("demo", help=COMMANDS["demo"][1])
-    demo.add_argument("path", metavar="路径", nargs="?", default=str(DEMO_PATH), help=f"示例文件路径，默认 {DEMO_PATH}")
-    subs = [init, demo]
-    for name in ("validate", "refresh", "calendar"):
-        sub = commands.add_parser(name, help=COMMANDS[name][1])
-        sub.add_argument("path", metavar="路径", help="总台账路径")
-        subs.append(sub)
-    watch = commands.add_parser("watch", help=COMMANDS["watch"][1])
-    watch.add_argument("path", metavar="路径", help="总台账路径")
-    watch.add_argument("--at", type=refresh_arg, help="刷新时间，如“周一 07:00”；默认取“基本设置”中的每周刷新时间")
-    subs += _form_parsers(commands)
-    for sub in subs:
-        add_today(sub)
-    return parser
-
-
-def _form_parsers(commands) -> list[argparse.ArgumentParser]:
-    """The forms and collect commands."""
-    hand_out = commands.add_parser("forms", help=COMMANDS["forms"][1])
-    hand_out.add_argument("path", metavar="路径", help="总台账路径")
-    hand_out.add_argument("--type", required=True, type=form_type_arg, help="评议表类型：群众评议 或 党员评议支部")
-    raters = hand_out.add_mutually_exclusive_group()
-    raters.add_argument("--raters", type=count_arg, help="评议人数：按 01、02…编号，不记名")
-    raters.add_argument("--raters-file", help="评议人名单：.txt 每行一个姓名，或 .xlsx 第一列")
-    take_back = commands.add_parser("collect", help=COMMANDS["collect"][1])
-    take_back.add_argument("path", metavar="路径", help="总台账路径")
-    take_back.add_argument("folder", metavar="文件夹", help="放交回的评议表的文件夹")
-    for sub in (hand_out, take_back):
-        sub.add_argument("--round", type=round_arg, help="轮次，如 2026上半年；默认按今天（或文件夹名）确定")
-    return [hand_out, take_back]
+    return cli_parser("sync.py", "党建工作台账：校验、计算积分、生成日历和评议表。", COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     log_file = setup_logging(getattr(args, "path", "") or ".")
-    handler = COMMANDS[args.command][0]
+    handler = COMMANDS[args.command].handler
     log.info("command %s %s", args.command, getattr(args, "path", ""))
     return run_guarded(lambda: handler(args), args.command, log, log_file)
 

@@ -24,6 +24,7 @@ from workbook import errors, layout
 from workplan import collect as gather
 from workplan import forms as handout
 from workplan import pipeline, summary
+from workplan.findings import ERROR
 
 from . import live
 
@@ -168,7 +169,7 @@ def _collect_message(folders: list[Path], results: list, log_file: Path) -> str:
              for folder, result in zip(folders, results)]
     problems = [f for result in results for f in result.report.sorted()]
     if problems:
-        errors_count = sum(1 for f in problems if f.level == "错误")
+        errors_count = sum(1 for f in problems if f.level == ERROR)
         lines.append(f"有问题 {errors_count} 处错误、{len(problems) - errors_count} 处警告，全部列在日志 {log_file} 中；例如：")
         lines += ["  " + f.describe() for f in problems[:3]]
     lines += [note for result in results if (note := result.date_note())]

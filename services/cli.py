@@ -1,8 +1,10 @@
-"""What the command lines share: Chinese argparse, the --today argument, the guarded run.
+"""What the command lines share: commands declared once, Chinese argparse, --today, the guarded run.
 
-`sync.py` and `reports.py` parse with `ChineseParser` and run their handler through
-`run_guarded`, so a known problem prints its Chinese message and exit code, and anything
-unexpected prints one Chinese line while the traceback goes to the log file.
+`sync.py` and `reports.py` declare each command in one place, a `Command` (its handler, its
+one-line help and the functions that add its arguments), build their parser from those
+with `build_parser`, and run the handler through `run_guarded`: a known problem prints its
+Chinese message and exit code, anything unexpected prints one Chinese line while the
+traceback goes to the log file.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import argparse
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbook import errors
@@ -26,8 +29,20 @@ _PATTERNS = (
 )
 
 
+class _ChineseHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class ChineseParser(argparse.ArgumentParser):
-    """argparse with its usage errors said in Chinese, pointing at the program's own -h."""
+    """argparse with its help and usage errors in Chinese, pointing at the program's own -h."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _ChineseHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str) -> None:
         for pattern, template in _PATTERNS:
@@ -37,6 +52,32 @@ class ChineseParser(argparse.ArgumentParser):
                 break
         program = self.prog.split()[0]
         self.exit(errors.EXIT_CANNOT_RUN, f"命令写法有误：{message}\n请运行 python {program} -h 查看用法。\n")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its handler, its help line, and what adds its arguments (--today comes always)."""
+
+    handler: Callable[[argparse.Namespace], int]
+    help: str
+    arguments: tuple[Callable[[argparse.ArgumentParser], None], ...] = ()
+
+
+def build_parser(prog: str, description: str, commands: Mapping[str, Command], epilog: str | None = None
+                 ) -> ChineseParser:
+    """A parser with one sub-command per entry of `commands`, each with its arguments and --today."""
+    parser = ChineseParser(prog=prog, description=description, epilog=epilog)
+    subs = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseParser)
+    for name, command in commands.items():
+        sub = subs.add_parser(name, help=command.help, description=command.help)
+        for add in command.arguments:
+            add(sub)
+        add_today(sub)
+    return parser
+
+
+def add_path(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="路径", help="总台账路径")
 
 
 def today_arg(text: str) -> dt.date:

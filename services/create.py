@@ -64,7 +64,7 @@ def ten_activities(groups: list[str]) -> list[dict[str, Any]]:
             code = f"A{number:02d}" + (f"-{index}" if len(organizers) > 1 else "")
             note = GROUP_PLACEHOLDER_NOTE if who == "党小组" else ""
             rows.append({"活动编号": code, "活动名称": name, "类别": "十个一", "组织者": who,
-                         "计划月份": months, "状态": "计划中", "备注": note})
+                         "计划月份": months, "状态": layout.PLANNED, "备注": note})
     return rows
 
 

@@ -160,7 +160,7 @@ class _Demo:
     def _plan(self, code: str, name: str, kind: str, organizer: str, month: int, around: int) -> dict[str, Any]:
         return {"活动编号": code, "活动名称": name, "类别": kind, "组织者": organizer, "计划月份": f"{month}月",
                 "计划日期": self.day(month, around), "地点": "中心学校会议室", "负责人": self.members[0]["姓名"],
-                "状态": "计划中", "备注": ""}
+                "状态": layout.PLANNED, "备注": ""}
 
     def _progress(self, row: dict[str, Any]) -> None:
         """Mark what has happened by today: done with a date, one cancelled, one group late."""
@@ -170,16 +170,16 @@ class _Demo:
             row["备注"] = "因防汛推迟，尚未开展"
             return
         if row["活动编号"] == "A07" and day <= self.today:
-            row["状态"], row["备注"] = "已取消", "与县书画比赛合并举办"
+            row["状态"], row["备注"] = layout.CANCELLED, "与县书画比赛合并举办"
             return
         if day <= self.today:
-            row["状态"], row["实际日期"] = "已完成", day
+            row["状态"], row["实际日期"] = layout.DONE, day
             row["地点"] = row.get("地点") or "各校"
 
     def _attendance(self) -> list[dict[str, Any]]:
         rows = []
         for activity in self.data[layout.ACTIVITIES]:
-            if activity["状态"] != "已完成":
+            if activity["状态"] != layout.DONE:
                 continue
             who = self.scored(activity["组织者"]) if activity["组织者"] in GROUPS else self.scored()
             for member in who:

@@ -77,6 +77,7 @@ PROMISE_STAGES = ("承诺日期", "审诺日期", "示诺日期", "评诺日期"
 FULFILMENTS = ("已兑现", "部分兑现", "未兑现")
 ACTIVITY_KINDS = ("十个一", "三会一课", "主题党日", "工会", "团队", "关工委", "其他")
 ACTIVITY_STATES = ("计划中", "已完成", "已取消")
+PLANNED, DONE, CANCELLED = ACTIVITY_STATES
 BRANCH_ORGANIZER = "支部"
 ATTENDANCE = ("出席", "请假", "缺席")
 READING_GRADES = ("优秀", "良好", "合格", "不合格")

@@ -26,7 +26,7 @@ from .records import Record
 from .scoring import planned_deadline
 
 ACTUAL, PLANNED, SUGGESTED, REGULAR = "实际", "计划", "建议", "例会"
-DONE, PLANNED_STATE, CANCELLED, OVERDUE = "已完成", "计划中", "已取消", "逾期"
+DONE, PLANNED_STATE, CANCELLED, OVERDUE = layout.DONE, layout.PLANNED, layout.CANCELLED, "逾期"
 SUGGEST_FROM_DAY = 10  # suggestions start around the 10th, away from the month's first days
 
 

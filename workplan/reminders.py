@@ -59,7 +59,7 @@ def reminders(branch: Branch, calendar: Calendar, today: dt.date, bad_rows: dict
 def _upcoming(calendar: Calendar, today: dt.date) -> Iterator[Reminder]:
     until = today + dt.timedelta(days=AHEAD_DAYS)
     for item in calendar.items:
-        if item.day and today <= item.day <= until and item.status not in ("已完成", "已取消"):
+        if item.day and today <= item.day <= until and item.status not in (layout.DONE, layout.CANCELLED):
             note = "建议日期，请确定后填入活动计划" if item.source == SUGGESTED else f"{item.source}日期"
             yield Reminder(SOON, item.day, item.title, item.organizer, note)
 
@@ -133,7 +133,7 @@ def _training(branch: Branch, today: dt.date) -> Iterator[Reminder]:
 def _no_sign_in(branch: Branch, bad: set[int]) -> Iterator[Reminder]:
     signed = {r["活动编号"] for r in branch.records(layout.ATTENDANCE_SHEET)}
     for record in branch.records(layout.ACTIVITIES):
-        if record.row not in bad and record["状态"] == "已完成" and record["活动编号"] not in signed:
+        if record.row not in bad and record["状态"] == layout.DONE and record["活动编号"] not in signed:
             yield Reminder(NO_SIGN_IN, record["实际日期"], f"{record['活动编号']} {record['活动名称'] or ''}",
                            record["组织者"] or "", "活动已完成，但“活动签到”中没有任何人签到；请补登签到")
 

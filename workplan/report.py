@@ -44,7 +44,8 @@ from .scoring import (
 )
 from .tally import Tally, TallyRow
 
-DONE, OVERDUE, CANCELLED, PENDING = "已完成", "逾期", "已取消", "未到期"
+DONE, CANCELLED = layout.DONE, layout.CANCELLED
+OVERDUE, PENDING = "逾期", "未到期"
 TEN_STATES = (DONE, OVERDUE, CANCELLED, PENDING)
 TEN_KIND = "十个一"
 NOT_FILLED = "未填写"

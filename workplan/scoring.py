@@ -176,7 +176,7 @@ def left_out_members(branch: Branch, report: Report) -> list[Record]:
 def completed_activities(branch: Branch, report: Report, span: Span) -> dict[str, Record]:
     """Valid activities 已完成 with their 实际日期 in the span, by 活动编号."""
     return {r["活动编号"]: r for r in valid_records(branch, report, layout.ACTIVITIES)
-            if r["状态"] == "已完成" and r["实际日期"] in span}
+            if r["状态"] == layout.DONE and r["实际日期"] in span}
 
 
 def counted_attendance(branch: Branch, report: Report, span: Span) -> list[tuple[Record, Record]]:
@@ -304,7 +304,7 @@ class _Counter:
         for record in self.activities:
             if record["组织者"] != group:
                 continue
-            if record["状态"] == "已完成" and record["实际日期"] in self.span:
+            if record["状态"] == layout.DONE and record["实际日期"] in self.span:
                 done += 1
             elif activity_overdue(self.branch, record, self.span, cutoff):
                 overdue += 1
@@ -321,7 +321,7 @@ def planned_deadline(branch: Branch, activity: Record) -> dt.date | None:
 def activity_overdue(branch: Branch, activity: Record, span: Span, cutoff: dt.date) -> bool:
     """Neither 已完成 nor 已取消, and its last planned day lies in the span before the cut-off (as a group's overdue)."""
     deadline = planned_deadline(branch, activity)
-    return activity["状态"] not in ("已完成", "已取消") and deadline is not None and span.start <= deadline < cutoff
+    return activity["状态"] not in (layout.DONE, layout.CANCELLED) and deadline is not None and span.start <= deadline < cutoff
 
 
 def competition_ranks_by(keys: list) -> list[int]:

@@ -17,7 +17,7 @@ def check_activity_dates(branch: Branch) -> Iterator[F.Finding]:
     settings = branch.settings
     for record in table.records:
         months, planned = record["计划月份"], record["计划日期"]
-        if record["状态"] == "已完成" and record.blank("实际日期"):
+        if record["状态"] == layout.DONE and record.blank("实际日期"):
             yield table.finding("done-without-date", record, "实际日期")
         if record.blank("计划月份") and record.blank("计划日期"):
             yield table.finding("no-plan", record, "计划月份")

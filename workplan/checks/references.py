@@ -75,7 +75,7 @@ def check_attendance(branch: Branch) -> Iterator[F.Finding]:
         activity = branch.activities.get(activity_id)
         if activity is None:
             yield table.finding("unknown-activity", record, "活动编号", activity_id)
-        elif activity["状态"] is not None and activity["状态"] != "已完成":
+        elif activity["状态"] is not None and activity["状态"] != layout.DONE:
             yield table.finding("attendance-not-done", record, "活动编号", activity_id, activity=activity_id, state=activity["状态"])
         if member_id is None:
             continue

@@ -25,8 +25,8 @@ MONTH_WIDTH = 4.6  # columns H..S: the overview's months
 PRINT_SCALE = 66  # the overview's 19 columns across one landscape A4 page
 OVERVIEW_HEADERS = ("活动编号", "活动名称", "", "组织者", "状态", "日期", "日期来源")
 FIRST_MONTH_COL = 7
-STATE_FILLS = {DONE: "#C6EFCE", "计划中": "#BDD7EE", OVERDUE: "#FFC7CE", CANCELLED: "#D9D9D9"}
-STATE_COLORS = {DONE: "#006100", "计划中": "#1F4E79", OVERDUE: "#9C0006", CANCELLED: "#595959"}
+STATE_FILLS = {DONE: "#C6EFCE", layout.PLANNED: "#BDD7EE", OVERDUE: "#FFC7CE", CANCELLED: "#D9D9D9"}
+STATE_COLORS = {DONE: "#006100", layout.PLANNED: "#1F4E79", OVERDUE: "#9C0006", CANCELLED: "#595959"}
 WEEKEND_FILL, HOLIDAY_FILL, MAKEUP_FILL = "#F2F2F2", "#FCE4D6", "#E2EFDA"
 WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六", "日")
 DAY_STYLE = Style(border=True, wrap=True, valign="top", size=9)

@@ -7,7 +7,7 @@ import datetime as dt
 from workbook import layout
 from workbook.sheetmodel import ConditionalFill, SheetModel
 
-from ..findings import ERROR, Finding, Report
+from ..findings import ERROR, WARNING, Finding, Report
 from ..summary import count_line
 from .common import CENTER, FIRST_DATA_ROW, LINK, WRAP, sheet_link, table_sheet
 
@@ -46,6 +46,6 @@ def validation_sheet(report: Report, today: dt.date) -> SheetModel:
             model.put(row, col, rows[offset][col], WRAP)
         model.put(row, 0, finding.level, CENTER)
     last = FIRST_DATA_ROW + max(len(rows), 1) - 1
-    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, "错误", "#F8CBAD", "#9C0006"))
-    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, "警告", "#FFE699", "#7F6000"))
+    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, ERROR, "#F8CBAD", "#9C0006"))
+    model.conditional.append(ConditionalFill(FIRST_DATA_ROW, 0, last, 0, WARNING, "#FFE699", "#7F6000"))
     return model
