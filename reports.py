@@ -10,6 +10,10 @@ and the details in the log file. Neither command changes the master workbook.
 
 from __future__ import annotations
 
+from services.interpreter import require_packages
+
+require_packages()  # first: a Python without our packages (say the system's) gets one Chinese message, no traceback
+
 import argparse
 import datetime as dt
 import logging

@@ -9,6 +9,10 @@ with its full traceback.
 
 from __future__ import annotations
 
+from services.interpreter import invocation, require_packages
+
+require_packages()  # first: a Python without our packages (say the system's) gets one Chinese message, no traceback
+
 import argparse
 import datetime as dt
 import logging
@@ -63,7 +67,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     print("在 WPS 或没有 Excel 的电脑上，关闭工作簿后双击旁边的 " + "、".join(p.name for p in launchers if p.suffix == ".cmd")
           + " 即可运行同样的操作。")
     print("下一步：在“基本设置”核对年度，在“党小组”“党员名册”中登记小组和党员，然后运行：")
-    print(f"  python sync.py validate {path}")
+    print(f"  {invocation('sync.py', 'validate', str(path))}")
     return errors.EXIT_OK
 
 

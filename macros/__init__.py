@@ -12,6 +12,10 @@ unexpected shows one line and goes to the log file beside the workbook.
 
 from __future__ import annotations
 
+from services.interpreter import require_packages
+
+require_packages()  # first: a Python without our packages (say the system's) gets one Chinese message, no traceback
+
 import datetime as dt
 import functools
 import logging

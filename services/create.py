@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from services.guide import GUIDE_LINES
+from services.interpreter import Host, xlwings_interpreters
 from workbook import layout, xlsm
 from workbook.layout import Column, SheetSpec
 
@@ -83,12 +84,14 @@ def default_data(branch: str, year: int, groups: list[str] | None = None) -> dic
     }
 
 
-def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large: bool = False) -> Path:
+def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large: bool = False,
+                 host: Host | None = None) -> Path:
     """Write a new master workbook at `path` holding `data` (sheet -> rows of header -> value).
 
     A path ending in .xlsm gets the buttons on 使用说明, an `xlwings.conf` sheet and the VBA
     project behind the buttons (workbook/xlsm.py). `large` streams rows to disk
-    (xlsxwriter's constant_memory), for benchmark-sized books.
+    (xlsxwriter's constant_memory), for benchmark-sized books. `host` is the Python whose
+    interpreter xlwings.conf names (services/interpreter.py), the running one unless given.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +106,7 @@ def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large:
     book.set_properties({"title": "党建工作台账", "comments": "由党建工作台账程序生成"})
     if macro_enabled:
         _add_buttons(guide)
-        _write_conf_sheet(book)
+        _write_conf_sheet(book, host)
     book.close()
     if macro_enabled:
         xlsm.add_vba_project(path)
@@ -118,10 +121,10 @@ def _add_buttons(sheet) -> None:
                                                 "width": 120, "height": 30, "font": {"name": "宋体", "size": 12}})
 
 
-def _write_conf_sheet(book) -> None:
+def _write_conf_sheet(book, host: Host | None) -> None:
     """The xlwings.conf sheet the buttons read: interpreter and PYTHONPATH (hidden; an admin may unhide it)."""
     sheet = book.add_worksheet(xlsm.CONF_SHEET)
-    for row, (key, value) in enumerate(xlsm.conf_rows()):
+    for row, (key, value) in enumerate(xlsm.conf_rows(*xlwings_interpreters(host))):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, 28)

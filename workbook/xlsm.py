@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -61,11 +60,11 @@ def buttons_module() -> str:
     return "\r\n".join(lines)
 
 
-def conf_rows() -> list[tuple[str, str]]:
-    """The xlwings.conf sheet: which Python runs the buttons and where our code is."""
+def conf_rows(interpreter_win: str, interpreter_mac: str) -> list[tuple[str, str]]:
+    """The xlwings.conf sheet: which Python runs the buttons (chosen by the caller) and where our code is."""
     return [
-        ("INTERPRETER_WIN", sys.executable if sys.platform == "win32" else "pythonw"),
-        ("INTERPRETER_MAC", sys.executable if sys.platform == "darwin" else "python3"),
+        ("INTERPRETER_WIN", interpreter_win),
+        ("INTERPRETER_MAC", interpreter_mac),
         ("PYTHONPATH", str(PROGRAM_DIR)),
         ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
         ("SHOW CONSOLE", "False"),
