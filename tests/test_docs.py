@@ -39,7 +39,7 @@ def test_ci_runs_the_readme_test_command_with_the_systems_python():
     lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert lines[-1] == COMMANDS[TEST, POSIX]  # exactly as written, last, so its exit code is CI's
     before = "\n".join(lines[:-1])
-    assert 'ln -s /usr/bin/python3 "$system_python/python3"' in before
+    assert 'exec /usr/bin/python3 "$@"' in before and '>"$system_python/python3"' in before
     assert 'export PATH="$system_python:$PATH"' in before
     assert "python3-venv" in before  # Debian's Python makes no virtual environment without it
 

@@ -1,6 +1,6 @@
 """The README's first command, run as a newcomer on Debian or Ubuntu runs it: a fresh clone, the system's Python.
 
-`python3` is /usr/bin/python3 (first on PATH through a folder holding only that link), the command is
+`python3` is /usr/bin/python3 (first on PATH through a folder holding only a script that execs it), the command is
 read from the clone's README and run by bash, once to set up and once more to show it reuses `.venv`.
 
 Slow: it makes a virtual environment and installs requirements.txt from the package index (about a
@@ -53,8 +53,12 @@ def clone(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def bin_dir(tmp_path_factory) -> Path:
+    """A folder whose `python3` is the system's: a script that execs it, as .ci/run makes (a symlink would
+    become the environment's home)."""
     folder = tmp_path_factory.mktemp("system-bin")
-    (folder / "python3").symlink_to(SYSTEM_PYTHON)
+    script = folder / "python3"
+    script.write_text(f'#!/bin/sh\nexec {SYSTEM_PYTHON} "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
     return folder
 
 
