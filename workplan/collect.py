@@ -74,7 +74,8 @@ class FormResult:
 
     def problem(self, code: str, row: int | None = None, column: str | None = None, col: int | None = None,
                 value: Any = "", **params: Any) -> None:
-        self.findings.append(F.make(code, self.file_name, row, column, col, values.display(value), **params))
+        self.findings.append(F.make(code, self.file_name, row=row, column=column, col_index=col,
+                                    value=values.display(value), **params))
 
     @property
     def kind(self) -> FormKind | None:

@@ -138,13 +138,18 @@ class Finding:
 def make(
     code: str,
     sheet: str,
+    *,
     row: int | None = None,
     column: str | None = None,
     col_index: int | None = None,
     value: object = "",
     **params: object,
 ) -> Finding:
-    """A finding of kind `code`, its message and suggestion filled from the templates."""
+    """A finding of kind `code` at its locus (sheet; row, column and its 0-based index when known).
+
+    The message and suggestion are filled from the kind's templates with `value`, `column`,
+    `sheet` and `params`. The locus is keyword-only so that a call reads like the cell it names.
+    """
     kind = KINDS[code]
     shown = "" if value is None else str(value)
     fields = {"sheet": sheet, "column": column or "", "value": shown, **params}

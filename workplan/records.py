@@ -98,16 +98,24 @@ class Table:
         return self.columns.get(column)
 
     def finding(self, code: str, record: Record | None, column: str | None = None, value: Any = "", **params) -> F.Finding:
-        """A finding on this sheet, at the record's row and the column's letter."""
+        """A finding on one cell of this sheet: the record's row, the column's letter.
+
+        `record` None means no row is known (the finding names the column only); an empty
+        record (a row whose cells were all blank or unreadable) still has its row.
+        """
         return F.make(
             code,
             self.name,
-            record.row if record else None,
-            column,
-            self.col(column) if column else None,
-            values.display(value),
+            row=record.row if record is not None else None,
+            column=column,
+            col_index=self.col(column) if column else None,
+            value=values.display(value),
             **params,
         )
+
+    def column_finding(self, code: str, column: str, value: Any = "", **params) -> F.Finding:
+        """A finding about a whole column of this sheet (no row): what the column lacks as a whole."""
+        return self.finding(code, None, column, value, **params)
 
 
 def missing_table(spec: SheetSpec) -> Table:
@@ -128,7 +136,7 @@ def type_sheet(raw: RawSheet, spec: SheetSpec) -> tuple[Table, list[F.Finding]]:
 def _missing_columns(table: Table) -> Iterator[F.Finding]:
     for index, column in enumerate(table.spec.columns):
         if column.name not in table.columns and not column.extra:
-            yield F.make("missing-column", table.name, 1, column.name, index, expected=index + 1)
+            yield F.make("missing-column", table.name, row=1, column=column.name, col_index=index, expected=index + 1)
 
 
 def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Finding]) -> Record:

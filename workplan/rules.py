@@ -77,7 +77,8 @@ def check_rules(table: Table) -> Iterator[F.Finding]:
             yield table.finding("rule-unknown", record, "规则代码", code, choices="、".join(DEFAULTS))
     for code, rule in DEFAULTS.items():
         if code not in seen:
-            yield F.make("rule-missing", layout.RULES, None, "规则代码", 0, code, item=rule.item, default=_number(rule.value))
+            yield F.make("rule-missing", layout.RULES, column="规则代码", col_index=0, value=code, item=rule.item,
+                         default=_number(rule.value))
 
 
 def _number(value: float) -> str:

@@ -90,7 +90,8 @@ def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[
     start = reader.get("年度开始日期", values.to_date, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
     end = reader.get("年度结束日期", values.to_date, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
     if end < start:
-        found.append(F.make("year-order", layout.SETTINGS, pairs["年度结束日期"][0], "值", 1, end, previous_value=start))
+        found.append(F.make("year-order", layout.SETTINGS, row=pairs["年度结束日期"][0], column="值", col_index=1, value=end,
+                            previous_value=start))
     settings = Settings(
         branch=reader.get("支部名称", values.text, "党支部", "请填写支部全称", True),
         year_start=start,
@@ -123,16 +124,17 @@ class _Reader:
         """The parsed value; `default` when the row is missing or unreadable, `blank` when left empty."""
         if key not in self.pairs:
             if required and self.sheet_present:
-                self.found.append(F.make("setting-missing", layout.SETTINGS, None, "项目", 0, key, hint=hint))
+                self.found.append(F.make("setting-missing", layout.SETTINGS, column="项目", col_index=0, value=key, hint=hint))
             return default
         row, raw = self.pairs[key]
         try:
             value = parse(raw)
         except (ValueError, KeyError):
-            self.found.append(F.make("setting-bad", layout.SETTINGS, row, "值", 1, values.display(raw), key=key, hint=hint))
+            self.found.append(F.make("setting-bad", layout.SETTINGS, row=row, column="值", col_index=1, value=values.display(raw),
+                                     key=key, hint=hint))
             return default
         if value is None and required:
-            self.found.append(F.make("setting-blank", layout.SETTINGS, row, "值", 1, key=key, hint=hint))
+            self.found.append(F.make("setting-blank", layout.SETTINGS, row=row, column="值", col_index=1, key=key, hint=hint))
             return default
         if value is None:
             return default if blank == "default" else blank

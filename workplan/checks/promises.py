@@ -20,12 +20,11 @@ def check_branch_coverage(branch: Branch) -> Iterator[F.Finding]:
     aspects = {r["方面"] for r in table.records}
     for aspect in layout.ASPECTS:
         if aspect not in aspects:
-            yield F.make("aspect-missing", table.name, None, "方面", table.col("方面"), aspect)
+            yield table.column_finding("aspect-missing", "方面", aspect)
     dimensions = {r["工作层面"] for r in table.records if r["工作层面"]}
     if len(dimensions) < layout.MIN_DIMENSIONS:
-        yield F.make(
-            "too-few-dimensions", table.name, None, "工作层面", table.col("工作层面"), len(dimensions),
-            count=len(dimensions), minimum=layout.MIN_DIMENSIONS,
+        yield table.column_finding(
+            "too-few-dimensions", "工作层面", len(dimensions), count=len(dimensions), minimum=layout.MIN_DIMENSIONS,
         )
 
 
@@ -98,7 +97,7 @@ def _missing_items(branch: Branch, table, member_id: str, have: set) -> Iterator
     for kind, required in ITEMS_BY_KIND.items():
         missing = [item for item in required if (kind, item) not in have]
         if missing:
-            yield F.make("promise-missing", table.name, None, "承诺事项", table.col("承诺事项"), member_id,
-                         member=label, kind=kind, items="、".join(missing))
+            yield table.column_finding("promise-missing", "承诺事项", member_id, member=label, kind=kind,
+                                       items="、".join(missing))
     if not any(kind == "实事承诺" for kind, _ in have):
-        yield F.make("promise-no-deed", table.name, None, "承诺类别", table.col("承诺类别"), member_id, member=label)
+        yield table.column_finding("promise-no-deed", "承诺类别", member_id, member=label)
