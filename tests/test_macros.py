@@ -29,10 +29,16 @@ def sheet_rows(path, name):
 
 
 def run_button(action, source, target, today=TODAY):
+    """Click `action` on the payload of `source`, carry its actions out on `target`: (Done, alerts and charts seen).
+    Every click shows exactly one message: the one it returned, under the button's title."""
     book = json_book(source)
-    result = action(book, today)
+    done = action(book, today)
     seen = apply_actions(source, target, book.json())
-    return result, seen
+    assert [s[2:4] for s in seen if s[0] == "alert"] == [(done.message, TITLES[action.__name__])]
+    return done, seen
+
+
+TITLES = {a.function: a.caption for a in __import__("workbook.xlsm", fromlist=["ACTIONS"]).ACTIONS}
 
 
 @pytest.fixture
@@ -48,8 +54,9 @@ def test_refresh_button_writes_what_sync_writes(master, tmp_path, capsys):
     shutil.copy(master, by_file)
     assert sync.main(["refresh", str(by_file), "--today", TODAY.isoformat()]) == 1
     by_button = tmp_path / "by_button.xlsx"
-    result, seen = run_button(macros.refresh, master, by_button)
-    assert result.report.codes() == [(L.LEDGER, 2, "审核人", "required")]
+    done, seen = run_button(macros.refresh, master, by_button)
+    assert done.result.report.codes() == [(L.LEDGER, 2, "审核人", "required")]
+    assert done.message == "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.5 分）。"
     for name in COMPARED:
         assert sheet_rows(by_button, name) == sheet_rows(by_file, name), name
     alerts = [s for s in seen if s[0] == "alert"]
@@ -75,18 +82,18 @@ def test_refresh_button_replaces_generated_sheets_in_place(master, tmp_path):
 
 def test_validate_button_writes_only_the_findings(master, tmp_path):
     target = tmp_path / "v.xlsx"
-    result, seen = run_button(macros.validate, master, target)
+    done, seen = run_button(macros.validate, master, target)
     names = python_calamine.CalamineWorkbook.from_path(str(target)).sheet_names
     assert names[-1] == "校验结果" and "个人积分" not in names
-    assert [s[2] for s in seen if s[0] == "alert"] == ["发现错误 1 条，警告 0 条。详见“校验结果”表。"]
+    assert done.message == "发现错误 1 条，警告 0 条。详见“校验结果”表。"
 
 
 def test_calendar_button_writes_calendar_and_reminders(master, tmp_path):
     target = tmp_path / "c.xlsx"
-    _, seen = run_button(macros.calendar, master, target)
+    done, seen = run_button(macros.calendar, master, target)
     names = python_calamine.CalamineWorkbook.from_path(str(target)).sheet_names
     assert names[-2:] == ["活动日历", "近期提醒"]
-    assert [s[2] for s in seen if s[0] == "alert"][0].startswith("近期提醒")
+    assert done.message == "近期提醒 6 条：未来 14 天内 5 项活动，逾期 0 项。"
 
 
 def test_button_shows_chinese_message_for_a_broken_workbook(build, data, tmp_path):
@@ -96,41 +103,42 @@ def test_button_shows_chinese_message_for_a_broken_workbook(build, data, tmp_pat
     book = openpyxl.load_workbook(path)
     book.remove(book[L.RULES])
     book.save(path)
-    _, seen = run_button(macros.refresh, path, tmp_path / "x.xlsx")
-    message = [s[2] for s in seen if s[0] == "alert"][0]
-    assert message.startswith("工作簿 master.xlsx 缺少必需的工作表或列，没有写入任何内容：") and "缺少工作表“积分规则”" in message
+    done, seen = run_button(macros.refresh, path, tmp_path / "x.xlsx")
+    assert done.result is None
+    assert done.message.startswith("工作簿 master.xlsx 缺少必需的工作表或列，没有写入任何内容：") and "缺少工作表“积分规则”" in done.message
 
 
 def test_unexpected_error_becomes_one_line_and_the_log(master, tmp_path, monkeypatch):
     monkeypatch.setattr(macros.pipeline, "refresh", lambda *a: 1 / 0)
-    _, seen = run_button(macros.refresh, master, tmp_path / "x.xlsx")
-    message = [s[2] for s in seen if s[0] == "alert"][0]
-    assert message.startswith("程序遇到意外问题，没有完成。")
+    done, seen = run_button(macros.refresh, master, tmp_path / "x.xlsx")
+    assert done.message.startswith("程序遇到意外问题，没有完成。详细情况已记录在 ") and done.result is None
 
 
 def test_reports_button_writes_the_report_beside_the_workbook(master, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the remote engine knows the book by name only: its folder is the current one
-    files, seen = run_button(macros.reports, master, tmp_path / "r.xlsx")
+    done, seen = run_button(macros.reports, master, tmp_path / "r.xlsx")
+    files = done.result
     assert files.workbook.parent == tmp_path / "报表" and files.workbook.exists() and files.html.exists()
-    message = [s[2] for s in seen if s[0] == "alert"][0]
-    assert message.startswith(f"报表已生成在“{tmp_path / '报表'}”：") and files.html.name in message
+    assert done.message.startswith(f"报表已生成在“{tmp_path / '报表'}”：") and files.html.name in done.message
 
 
 def test_forms_and_collect_buttons_close_the_loop(master, tmp_path, monkeypatch):
     from test_forms import fill
 
     monkeypatch.chdir(tmp_path)  # the folder of the (remote) open book
-    counts, seen = run_button(macros.forms, master, tmp_path / "f.xlsx")
-    assert counts == ["群众评议党员表 20 份", "党员评议支部工作表 3 份"]  # 群众评议份数 20; one per scored member
+    done, seen = run_button(macros.forms, master, tmp_path / "f.xlsx")
+    assert done.result == ["群众评议党员表 20 份", "党员评议支部工作表 3 份"]  # 群众评议份数 20; one per scored member
+    assert done.message == (f"已生成2026下半年评议表：群众评议党员表 20 份，党员评议支部工作表 3 份，在“{tmp_path / '评议表'}”中。"
+                            "发给评议人填写，交回后放回原文件夹，再点“回收评议表”。")
     folder = tmp_path / "评议表" / "群众评议_2026下半年"
     fill(folder / "群众评议_2026下半年_第01号.xlsx", {"D001": ("优秀", "好"), "D002": ("合格", ""), "D003": ("优秀", "")})
-    results, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
-    assert [len(r.rows) for r in results] == [0, 3]  # 党员评议支部 (nothing filled), 群众评议
+    done, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
+    assert [len(r.rows) for r in done.result] == [0, 3]  # 党员评议支部 (nothing filled), 群众评议
     rows = sheet_rows(tmp_path / "c.xlsx", "评议记录")
     assert [r[:4] for r in rows[-3:]] == [["群众评议党员", "群众01（2026下半年）", "D001", "优秀"],
                                          ["群众评议党员", "群众01（2026下半年）", "D002", "合格"],
                                          ["群众评议党员", "群众01（2026下半年）", "D003", "优秀"]]
-    message = [s[2] for s in seen if s[0] == "alert"][0].splitlines()
+    message = done.message.splitlines()
     assert message[:2] == ["党员评议支部_2026下半年：共 3 份表，新增评议 0 条，此前已录入 0 条。",
                            "群众评议_2026下半年：共 20 份表，新增评议 3 条，此前已录入 0 条。"]
     assert message[2].startswith("有问题 0 处错误、") and "全部列在日志" in message[2]
@@ -139,12 +147,12 @@ def test_forms_and_collect_buttons_close_the_loop(master, tmp_path, monkeypatch)
 
 def test_a_second_forms_click_writes_nothing_and_collect_without_forms_says_what_to_do(master, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    _, seen = run_button(macros.collect, master, tmp_path / "c.xlsx")
-    assert [s[2] for s in seen if s[0] == "alert"][0].startswith(f"在“{tmp_path / '评议表'}”中没有找到评议表文件夹。")
+    done, _ = run_button(macros.collect, master, tmp_path / "c.xlsx")
+    assert done.message == f"在“{tmp_path / '评议表'}”中没有找到评议表文件夹。请先点“生成评议表”，交回的表放回原来的文件夹。"
     run_button(macros.forms, master, tmp_path / "f.xlsx")
     before = sorted(p.name for p in (tmp_path / "评议表").rglob("*.xlsx"))
-    counts, seen = run_button(macros.forms, master, tmp_path / "f.xlsx")
-    assert counts is None and "已经生成过" in [s[2] for s in seen if s[0] == "alert"][0]
+    done, _ = run_button(macros.forms, master, tmp_path / "f.xlsx")
+    assert done.result is None and done.message.startswith("本轮（2026下半年）的评议表已经生成过：群众评议_2026下半年、党员评议支部_2026下半年（")
     assert sorted(p.name for p in (tmp_path / "评议表").rglob("*.xlsx")) == before
 
 

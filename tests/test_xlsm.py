@@ -65,7 +65,7 @@ def test_every_button_runs_a_sub_of_our_module(master):
 
 def test_every_runpython_target_is_a_function_of_macros(master):
     ours = vba_modules(master)["WorkbenchButtons"]
-    targets = re.findall(r'RunPython "import macros; macros\.(\w+)\(\)"', ours)
+    targets = re.findall(r'RunPython "import macros; macros\.(\w+)\(vba=\'" & XLWINGS_VERSION & "\'\)"', ours)
     assert targets == [action.function for action in xlsm.ACTIONS]
     for target in targets:
         assert callable(getattr(macros, target)), target

@@ -25,6 +25,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # a public school
 import xlwings as xw  # noqa: E402
 
 _ENGINE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")  # how the engine sends a datetime
+_HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)","((?:[^"]|"")*)"\)$')  # the one formula the buttons write
 
 
 def _payload_value(value):
@@ -86,6 +87,53 @@ def _ref(action):
     return f"{get_column_letter(cols[0])}{rows[0]}:{get_column_letter(cols[-1])}{rows[-1]}"
 
 
+def _bounds(address: str) -> tuple[int, int, int, int]:
+    """'$A$4:$XFD$32' -> (first row, first col, last row, last col), 1-based."""
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, r1, c2, r2 = range_boundaries(address.replace("$", ""))
+    return r1, c1, r2, c2
+
+
+def _copy_formats(sheet, action) -> None:
+    """copyFromRange "formats" over whole rows: styles, merges and row heights of the source rows."""
+    source_address, kind = action["args"][1], action["args"][2]
+    if kind != "formats":
+        raise AssertionError(f"the test applier only copies formats, not {kind!r}")
+    s1, _, s2, _ = _bounds(source_address)
+    rows, _ = _block(action)
+    if len(rows) != s2 - s1 + 1:
+        raise AssertionError("copyFromRange: source and target differ in size")
+    width = sheet.max_column
+    for offset, row in enumerate(rows):
+        for col in range(1, width + 1):
+            source, target = sheet.cell(s1 + offset, col), sheet.cell(row, col)
+            target._style = source._style
+        height = sheet.row_dimensions[s1 + offset].height
+        if height is not None:
+            sheet.row_dimensions[row].height = height
+    for merged in list(sheet.merged_cells.ranges):
+        if s1 <= merged.min_row and merged.max_row <= s2:
+            shift = rows[0] - s1
+            sheet.merge_cells(start_row=merged.min_row + shift, start_column=merged.min_col,
+                              end_row=merged.max_row + shift, end_column=merged.max_col)
+
+
+def _set_values(sheet, action) -> None:
+    for i, row in enumerate(action["values"]):
+        for j, value in enumerate(row):
+            link = _HYPERLINK.match(value) if isinstance(value, str) else None
+            cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j,
+                              link.group(2).replace('""', '"') if link else _excel_value(value))
+            if link:
+                cell.hyperlink = link.group(1).replace('""', '"')
+                cell.data_type = "s"
+            elif isinstance(value, str) and value.startswith("'"):
+                cell.data_type = "s"  # Excel's text mark: never a formula
+            elif isinstance(value, str) and value.startswith("="):
+                raise AssertionError(f"{value!r} would become a formula in Excel")
+
+
 def apply_actions(source: Path, target: Path, actions: dict) -> list[tuple]:
     """Carry the actions out on a copy of `source` saved as `target`; returns alerts and charts."""
     book = openpyxl.load_workbook(source, keep_vba=source.suffix == ".xlsm")
@@ -100,13 +148,7 @@ def apply_actions(source: Path, target: Path, actions: dict) -> list[tuple]:
 def _apply(book, sheet, action, seen) -> None:
     func, args = action["func"], action["args"]
     if func == "setValues":
-        for i, row in enumerate(action["values"]):
-            for j, value in enumerate(row):
-                cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j, _excel_value(value))
-                if isinstance(value, str) and value.startswith("'"):
-                    cell.data_type = "s"  # Excel's text mark: never a formula
-                elif isinstance(value, str) and value.startswith("="):
-                    raise AssertionError(f"{value!r} would become a formula in Excel")
+        _set_values(sheet, action)
     elif func == "addSheet":
         book.create_sheet(args[1], args[0])
     elif func == "sheetDelete":
@@ -126,7 +168,22 @@ def _apply(book, sheet, action, seen) -> None:
         for row in _block(action)[0]:
             sheet.row_dimensions[row].height = args[0]
     elif func == "rangeMerge":
-        sheet.merge_cells(_ref(action))
+        if args[0] is True:  # across: each row on its own
+            rows, cols = _block(action)
+            for row in rows:
+                sheet.merge_cells(start_row=row, start_column=cols[0], end_row=row, end_column=cols[-1])
+        else:
+            sheet.merge_cells(_ref(action))
+    elif func == "setRangeColors":
+        for i, row in enumerate(args[0]):
+            for j, color in enumerate(row):
+                cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j)
+                if color is None:
+                    cell.fill = PatternFill()
+                elif color != "keep":
+                    cell.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
+    elif func == "copyFromRange":
+        _copy_formats(sheet, action)
     elif func == "setWrapText":
         pass  # layout only
     elif func == "addHyperlink":

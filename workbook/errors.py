@@ -175,3 +175,30 @@ class OutNotXlsx(WorkbenchError):
         "--out {path}：汇总工作簿只能保存为 .xlsx 文件，例如 --out 各支部党建工作汇总.xlsx；"
         "也可以给出一个文件夹，汇总会以“各支部党建工作汇总.xlsx”为名放在里面。"
     )
+
+
+class WorkbookProtected(WorkbenchError):
+    """The workbook's structure is protected: sheets cannot be added, renamed or deleted."""
+
+    template = (
+        "工作簿 {path} 的结构受保护（审阅 → 保护工作簿），程序不能替换生成表，没有写入任何内容。"
+        "请先点“审阅 → 保护工作簿”取消保护，再点“刷新”；之后可以重新保护。"
+    )
+
+
+class SheetProtected(WorkbenchError):
+    """A protected staff sheet holds formulas that point at a generated sheet; they could not be re-pointed."""
+
+    template = (
+        "工作表“{path}”受保护，其中有引用生成表的公式，程序无法让它们指向新的生成表，没有写入任何内容。"
+        "请在该表上点“审阅 → 撤消工作表保护”，再点“刷新”；之后可以重新保护。"
+    )
+
+
+class CloudWorkbook(WorkbenchError):
+    """The workbook was opened from a OneDrive/SharePoint address whose local file cannot be found."""
+
+    template = (
+        "这份台账是从 OneDrive/SharePoint 网址打开的（{path}），程序找不到它在本机的文件，没有读取或写入任何内容。"
+        "请在“文件资源管理器”的 OneDrive 文件夹里直接双击打开台账再点按钮；或把台账另存到本机文件夹（如 D:\\党建）后使用。"
+    )

@@ -38,7 +38,8 @@ class Action:
 
     @property
     def command(self) -> str:
-        return f"import macros; macros.{self.function}()"
+        """The Python the Sub runs (VBA text: the module's own xlwings version is passed along)."""
+        return f"import macros; macros.{self.function}(vba='\" & XLWINGS_VERSION & \"')"
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -52,12 +53,83 @@ ACTIONS: tuple[Action, ...] = (
 REFRESH = ACTIONS[1]
 
 
+READY_MESSAGES = {
+    "NoPython": "找不到运行按钮的 Python：{0}。这份台账可能是在另一台电脑上生成的，或者 Python 被移动了。"
+                "请先保存并关闭台账，在本机的程序文件夹运行：python -m macros 修复按钮 台账路径",
+    "NoProgram": "找不到程序文件夹：{0}。这份台账可能是从另一台电脑复制来的，或者程序文件夹被移动了。"
+                 "请先保存并关闭台账，在本机的程序文件夹运行：python -m macros 修复按钮 台账路径",
+}
+TITLE = "党建工作台账"
+
+
 def buttons_module() -> str:
-    """The VBA source of our module: one public Sub per button."""
+    """The VBA source of our module: one public Sub per button, each checking first that the Python
+    and the program folder of xlwings.conf exist on this PC (a workbook from another PC), in Chinese."""
     lines = [f'Attribute VB_Name = "{MODULE_NAME}"', "Option Explicit", ""]
     for action in ACTIONS:
-        lines += [f"Public Sub {action.sub}()", f'    RunPython "{action.command}"', "End Sub", ""]
+        lines += [f"Public Sub {action.sub}()", "    If Not WorkbenchReady() Then Exit Sub",
+                  f'    RunPython "{action.command}"', "End Sub", ""]
+    lines += _ready_function()
+    lines += ["Private Function MsgTitle() As String", "    Dim s As String", *vba_string(TITLE), "    MsgTitle = s",
+              "End Function", ""]
+    for name, text in READY_MESSAGES.items():
+        lines += _message_function(name, text)
     return "\r\n".join(lines)
+
+
+def _ready_function() -> list[str]:
+    return [
+        "Private Function WorkbenchReady() As Boolean",
+        "    Dim interpreter As String, folder As String, sep As String",
+        "    #If Mac Then",
+        '        interpreter = GetConfig("INTERPRETER_MAC", "python3"): sep = "/"',
+        "    #Else",
+        '        interpreter = GetConfig("INTERPRETER_WIN", "pythonw"): sep = "\\"',
+        "    #End If",
+        '    folder = GetConfig("PYTHONPATH", "")',
+        '    If (InStr(interpreter, "\\") > 0 Or InStr(interpreter, "/") > 0) And Not FileExists(interpreter) Then',
+        "        MsgBox MsgNoPython(interpreter), vbExclamation, MsgTitle()",
+        "        Exit Function",
+        "    End If",
+        '    If folder <> "" And Not FileExists(folder & sep & "macros" & sep & "__init__.py") Then',
+        "        MsgBox MsgNoProgram(folder), vbExclamation, MsgTitle()",
+        "        Exit Function",
+        "    End If",
+        "    WorkbenchReady = True",
+        "End Function",
+        "",
+    ]
+
+
+def vba_string(text: str) -> list[str]:
+    """VBA statements appending `text` to the variable s: ASCII runs as literals, the rest as ChrW(),
+    so the module stays ASCII whatever code page the VBA project is read with."""
+    parts, run = [], ""
+    for char in text:
+        if 32 <= ord(char) < 127 and char != '"':
+            run += char
+            continue
+        if run:
+            parts.append(f'"{run}"')
+            run = ""
+        parts.append(f"ChrW({ord(char)})")
+    if run:
+        parts.append(f'"{run}"')
+    lines, line = [], []
+    for part in parts:  # short lines: VBA allows 1023 characters and 24 continuations
+        line.append(part)
+        if sum(len(p) + 3 for p in line) > 200:
+            lines.append("    s = s & " + " & ".join(line))
+            line = []
+    if line:
+        lines.append("    s = s & " + " & ".join(line))
+    return lines
+
+
+def _message_function(name: str, text: str) -> list[str]:
+    head, _, tail = text.partition("{0}")
+    return [f"Private Function Msg{name}(ByVal detail As String) As String", "    Dim s As String",
+            *vba_string(head), "    s = s & detail", *vba_string(tail), f"    Msg{name} = s", "End Function", ""]
 
 
 def conf_rows(interpreter_win: str, interpreter_mac: str) -> list[tuple[str, str]]:
@@ -114,9 +186,14 @@ def _mark_macro_enabled(path: Path) -> None:
             os.unlink(temp)
 
 
+def is_macro_enabled(workbook: str | Path) -> bool:
+    """Whether a workbook's name says it carries our VBA project (.xlsm)."""
+    return Path(str(workbook)).suffix.lower() == ".xlsm"
+
+
 def with_refresh_buttons(models: list, workbook: str | Path) -> list:
     """In a macro-enabled master, give each generated sheet a 刷新 button right of its content."""
-    if Path(str(workbook)).suffix.lower() != ".xlsm":
+    if not is_macro_enabled(workbook):
         return models
     from workbook.sheetmodel import Button
 

@@ -1,0 +1,154 @@
+"""Reading the workbook open in desktop Excel through its COM object (`book.api`), a few calls a sheet.
+
+`read_raw(wb, wanted, path)` gives the same `RawBook` as the file reader, from the book as it
+is open (edits not yet saved included): each wanted sheet costs four Excel calls (`Sheets(name)`,
+`UsedRange`, `.Address`, `.Value`), seven when the used range does not start at A1 or reaches
+far beyond our columns (a stray cell at XFD1048576: Excel's `Find` gives the true last row, and
+only our columns are read). Sheets are looked up by their contract name; only when one is not
+found are all names listed once (2 calls a sheet), for the reader's tolerant matching
+("党员名册 " with a trailing space).
+
+What the click learns on the way (the sheet handles, the used ranges) is kept in `ComBook` for
+the copy-in (`macros/desktop.py`), so no handle is asked for twice. Values are cleaned as the
+file reader has them: Excel's dates (pywintypes, time-zone aware) as naive datetimes, error
+values (COM error numbers) as their text `#N/A`, empty cells as None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbook.raw import RawBook, RawSheet, normalize_header
+from workbook.reader import EXTRA_COLUMNS
+
+MAX_CELLS = 2_000_000  # a used range bigger than this is checked with Find before it is read
+SLACK_COLUMNS = 50  # a used range this much wider than our columns has a stray cell far right
+XL_VALUES, XL_BY_ROWS, XL_PREVIOUS = -4163, 1, 2
+COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
+              -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!", -2146826245: "#GETTING_DATA",
+              -2146826230: "#SPILL!", -2146826229: "#CALC!", -2146826238: "#FIELD!"}
+
+
+@dataclass
+class ComBook:
+    """The calling workbook's COM object and what one click has learnt about it."""
+
+    wb: Any
+    sheets: Any  # wb.Sheets
+    handles: dict[str, Any] = field(default_factory=dict)  # actual sheet name -> Worksheet
+    used: dict[str, Any] = field(default_factory=dict)  # actual sheet name -> its UsedRange
+    names: list[str] | None = None  # every sheet name, once listed
+    _app: Any = None
+
+    @property
+    def app(self):
+        """The workbook's Excel (one call the first time)."""
+        if self._app is None:
+            self._app = self.wb.Application
+        return self._app
+
+    def sheet(self, name: str):
+        """The Worksheet called `name` (one call the first time)."""
+        if name not in self.handles:
+            self.handles[name] = self.sheets(name)
+        return self.handles[name]
+
+
+def column_letter(col: int) -> str:
+    """1-based column number as letters (1 -> A)."""
+    text = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def parse_address(address: str) -> tuple[int, int, int, int]:
+    """'$B$2:$D$9' (or '$A$1') -> (first row, first col, last row, last col), 1-based."""
+    cells = re.findall(r"\$?([A-Z]+)\$?(\d+)", address)
+    if not cells:
+        raise ValueError(f"not an address: {address!r}")
+
+    def number(letters: str) -> int:
+        value = 0
+        for char in letters:
+            value = value * 26 + ord(char) - 64
+        return value
+
+    (c1, r1), (c2, r2) = cells[0], cells[-1]
+    return int(r1), number(c1), int(r2), number(c2)
+
+
+def clean(value: Any) -> Any:
+    """A COM cell value as the file reader gives it."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in COM_ERRORS:
+        return COM_ERRORS[value]
+    if value == "":
+        return None
+    return value
+
+
+def read_grid(book: ComBook, name: str, width: int) -> list[list[Any]]:
+    """The rows of one sheet from A1, at most `width` columns wide (4 calls; 7 the careful way)."""
+    sheet = book.sheet(name)
+    used = book.used[name] = sheet.UsedRange
+    r1, c1, r2, c2 = parse_address(used.Address)
+    if r1 == 1 and c1 == 1 and c2 <= width + SLACK_COLUMNS and r2 * c2 <= MAX_CELLS:
+        grid = used.Value
+    else:  # starts below or right of A1, or a stray cell far away: read exactly our block
+        block = f"A1:{column_letter(width)}{r2}"
+        last = sheet.Range(block).Find(What="*", LookIn=XL_VALUES, SearchOrder=XL_BY_ROWS, SearchDirection=XL_PREVIOUS)
+        if last is None:
+            return []
+        grid = sheet.Range(f"A1:{column_letter(width)}{last.Row}").Value
+    if not isinstance(grid, tuple):
+        grid = ((grid,),)
+    return [[clean(v) for v in row[:width]] for row in grid]
+
+
+def raw_sheet(name: str, grid: list[list[Any]]) -> RawSheet:
+    """A grid from A1 as the reader's RawSheet: normalised headers of row 1, non-blank rows below."""
+    if not grid:
+        return RawSheet(name, [])
+    headers = [normalize_header(v) for v in grid[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = [(index + 2, row) for index, row in enumerate(grid[1:]) if any(v is not None for v in row)]
+    return RawSheet(name, headers, rows)
+
+
+def _actual_name(book: ComBook, wanted: str) -> str | None:
+    """The sheet's name in the book, matched like the file reader (spaces ignored); lists names once."""
+    if book.names is None:
+        book.names = [sheet.Name for sheet in book.sheets]
+    by_norm = {}
+    for name in book.names:
+        by_norm.setdefault(normalize_header(name), name)
+    return by_norm.get(normalize_header(wanted))
+
+
+def read_raw(wb, wanted: dict[str, int], path: Path, error=Exception) -> tuple[RawBook, ComBook]:
+    """The sheets named in `wanted` (name -> contract columns) as typed, and what was learnt.
+
+    `error` is the COM error class (pywintypes.com_error on Windows) a missing sheet raises.
+    """
+    book = ComBook(wb, wb.Sheets)
+    sheets = {}
+    for name, columns in wanted.items():
+        actual = name
+        try:
+            book.sheet(actual)
+        except error:
+            actual = _actual_name(book, name)
+            if actual is None:
+                continue
+        sheets[name] = raw_sheet(actual, read_grid(book, actual, columns + EXTRA_COLUMNS))
+    return RawBook(path, book.names or [s.name for s in sheets.values()], sheets), book

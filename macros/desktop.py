@@ -1,0 +1,446 @@
+"""The button on desktop Excel (Windows, COM): render the generated sheets once, copy them in.
+
+A click renders every generated sheet with the file writer's own renderer (`render_xlsx`:
+styles, drop-downs, print setup, protection, conditional formats, charts, buttons) into a
+temporary .xlsx (`write_temp`, no Excel call), opens it hidden in the calling book's Excel and
+replaces the book's generated sheets by copies (`replace_generated`). The number of Excel
+calls does not grow with the branch: about 55 for the copy-in of the demo's 13 sheets.
+
+The order keeps what staff typed. Formulas, defined names and chart series that point at a
+generated sheet (`=个人积分!D5`) must survive, and Excel rewrites them when a sheet is renamed
+and turns them into #REF! for good when it is deleted. So:
+
+1. the old generated sheets are renamed `旧~个人积分` (Excel re-points every reference);
+2. the rendered sheets are copied in before them, landing under their real names;
+3. the references are re-targeted: one `Cells.Replace("旧~", "")` on each sheet holding such a
+   formula, and each defined name naming an old sheet gets its RefersTo set again;
+4. the old sheets are deleted.
+A failure in 1-2 deletes the copies and renames the old sheets back; a failure in 3-4 keeps the
+old sheets (as `旧~…`) rather than delete what a formula may still need, and says so. Which
+sheets and names need step 3 is read from the saved file (`workbook.references`, no Excel
+call); for a book changed since it was saved, the sheets the click read that hold formulas
+are re-targeted too. References a Replace cannot reach (a chart of a staff sheet, a drop-down,
+a pivot table) get one warning line.
+
+Alerts, screen updating and calculation are off meanwhile and restored after, each on its own,
+also on failure (Excel restores none of them after cross-process code). Events are left alone.
+The buttons of the copies must run the calling book's macro, not the temporary file's: the
+first copy's OnAction is read and, only if Excel made it point elsewhere, all are re-pointed.
+No link to the temporary file stays (`LinkSources`), it is closed and deleted, and the user's
+sheet and cell are selected again. Limits: Windows only (macOS goes through `macros.blocks`);
+whether Excel behaves as the recording stand-in in `tests/com_standin.py` says is checked on a
+real PC by `python -m macros 自检`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbook import errors, render_xlsx
+from workbook.fingerprints import FINGERPRINT_NAME, fingerprint_model
+from workbook.references import References
+from workbook.sheetmodel import SheetModel
+
+from .comread import ComBook
+
+log = logging.getLogger("workbench.macros")
+PREFIX = "旧~"  # the old generated sheets' names while their copies come in
+FIND_PREFIX = "旧~~"  # the same for Excel's Find/Replace, where ~ escapes (~~ is one ~)
+TEMP_PREFIX = "~工作台账刷新-"
+STALE_AFTER = 3600.0  # seconds: temporary files older than this are left over from a crash
+XL_MANUAL, XL_R1C1, XL_LINK_EXCEL, XL_PART, XL_FORMULAS = -4135, -4150, 1, 2, -4123
+GUIDE_SHEETS = ("使用说明", "xlwings.conf")  # ours, never typed into: not searched for new formulas
+
+
+@dataclass
+class CopyIn:
+    """What a copy-in did: the sheets written, the buttons' state, warnings for the message."""
+
+    written: list[str]
+    buttons: str = "none"  # "local": Excel kept our macro; "re-pointed"; "none": no buttons
+    on_action: str = ""  # the first copy's OnAction as Excel left it (the self-test reports it)
+    retargeted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- the temporary workbook -------------------------------------------------------------------------
+
+def temp_folder() -> Path:
+    """Outside the workbook's folder (which OneDrive may sync)."""
+    return Path(tempfile.gettempdir())
+
+
+def remove_stale(folder: Path, now: float | None = None) -> None:
+    """Temporary workbooks left by a click that crashed, older than an hour."""
+    now = time.time() if now is None else now
+    for path in folder.glob(f"{TEMP_PREFIX}*.xlsx"):
+        try:
+            if now - path.stat().st_mtime > STALE_AFTER:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def write_temp(models: list[SheetModel], folder: Path | None = None) -> Path:
+    """The models rendered by the file writer's renderer into a new .xlsx, each with its
+    fingerprint as a hidden sheet-local name (as the package writer stores it). No Excel call."""
+    folder = folder or temp_folder()
+    remove_stale(folder)
+    handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".xlsx", dir=folder)
+    os.close(handle)
+    path = Path(name)
+    book = render_xlsx.new_workbook(str(path))
+    for model in models:
+        render_xlsx.add_sheet(book, model)
+        quoted = "'" + model.name.replace("'", "''") + "'"
+        book.define_name(f"{quoted}!{FINGERPRINT_NAME}", f'="{fingerprint_model(model)}"')
+    book.close()
+    _hide_names(path, FINGERPRINT_NAME)
+    return path
+
+
+def _hide_names(path: Path, name: str) -> None:
+    """xlsxwriter cannot hide a name it defines: add hidden="1" in xl/workbook.xml (one part rewritten)."""
+    rewritten = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(f'<definedName name="{name}"'.encode(), f'<definedName name="{name}" hidden="1"'.encode())
+            target.writestr(info, data)
+    os.replace(rewritten, path)
+
+
+# --- Excel's state while we work ----------------------------------------------------------------------
+
+@contextmanager
+def quiet(app):
+    """Alerts, screen updating and calculation off; each restored on its own after, also on failure."""
+    saved = {"DisplayAlerts": app.DisplayAlerts, "ScreenUpdating": app.ScreenUpdating, "Calculation": app.Calculation}
+    wanted = {"DisplayAlerts": False, "ScreenUpdating": False, "Calculation": XL_MANUAL}
+    changed = [key for key, value in wanted.items() if saved[key] != value]
+    try:
+        for key in changed:
+            setattr(app, key, wanted[key])
+        yield
+    finally:
+        for key in reversed(changed):
+            try:
+                setattr(app, key, saved[key])
+            except Exception:  # one failing restore must not leave the others off
+                log.warning("could not restore %s", key, exc_info=True)
+
+
+def where_user_is(app) -> str | None:
+    """The active cell as an external R1C1 reference ("[台账.xlsm]个人积分!R5C3"), for Goto afterwards."""
+    try:
+        return app.ActiveCell.GetAddress(True, True, XL_R1C1, True)
+    except Exception:  # a chart sheet is active, or no cell: nothing to go back to
+        return None
+
+
+def positions(context, names: list[str]) -> tuple[dict[str, int], int]:
+    """(1-based position of each named sheet that exists, number of sheets), by Excel's SHEET():
+    one Evaluate per five names or so (Evaluate takes at most 255 characters)."""
+    def term(name: str) -> str:
+        return 'IFERROR(SHEET("' + name.replace('"', '""') + '"),0)'
+
+    chunks, chunk = [], []
+    for name in names:
+        if chunk and len('&","&'.join(term(n) for n in chunk + [name]) + '&","&SHEETS()') > 255:
+            chunks.append(chunk)
+            chunk = []
+        chunk.append(name)
+    chunks.append(chunk)
+    found, count = {}, 0
+    for number, part in enumerate(chunks):
+        last = number == len(chunks) - 1
+        formula = '&","&'.join(term(n) for n in part) + ('&","&SHEETS()' if last else "")
+        values = [int(float(v)) for v in str(context.Evaluate(formula)).split(",")]
+        if last:
+            count = values.pop()
+        found.update({n: v for n, v in zip(part, values) if v})
+    return found, count
+
+
+def runs(order: list[str], present: dict[str, int]) -> list[tuple[int | None, list[str]]]:
+    """The sheets to write grouped into runs that stand together, in our order, in the book:
+    [(position of the run's first old sheet, names)]; sheets not in the book yet: (None, names)."""
+    result: list[tuple[int | None, list[str]]] = []
+    for name in order:
+        index = present.get(name)
+        last = result[-1] if result else None
+        if index is not None and last and last[0] is not None and last[0] + len(last[1]) == index:
+            last[1].append(name)
+        elif index is None and last and last[0] is None:
+            last[1].append(name)
+        else:
+            result.append((index, [name]))
+    return result
+
+
+def _group(collection, keys: list):
+    return collection(tuple(keys)) if len(keys) > 1 else collection(keys[0])
+
+
+def excel_name(sheet: str, name: str) -> str:
+    """A sheet-level defined name as `Workbook.Names` takes it: 'Sheet'!name."""
+    return "'" + sheet.replace("'", "''") + "'!" + name
+
+
+# --- the copy-in -----------------------------------------------------------------------------------------
+
+@dataclass
+class _Click:
+    """One copy-in's working state."""
+
+    book: ComBook
+    names: list[str]
+    refs: References | None
+    saved: bool
+    error: type = Exception
+    all_names: bool = False  # names may have changed since the save: look at every defined name
+    present: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+    old: dict[str, Any] = field(default_factory=dict)  # generated name -> handle of the old sheet, renamed
+    copied: list[str] = field(default_factory=list)
+
+
+def replace_generated(book: ComBook, temp: Path, names: list[str], macro: str | None, refs: References | None,
+                      error=Exception) -> CopyIn:
+    """Replace (at the same place) or add each generated sheet of the book by a copy of the sheet
+    of the same name in the temporary workbook `temp`; see the module docstring for the order.
+
+    `names` are generated sheets only (the caller renders nothing else); `macro` is the Sub the
+    copies' 刷新 buttons must run (None: an .xlsx without buttons); `refs` what the saved file
+    says points at generated sheets (None: the file could not be read); `error` is the COM error
+    class. The temporary file is deleted in every case.
+    """
+    wb = book.wb
+    app = book.app
+    where = where_user_is(app)
+    click = _Click(book, names, refs, saved=bool(refs is not None and wb.Saved), error=error)
+    click.present, click.count = positions(_context(book), names)
+    targets = _targets(click)
+    temp_book = None
+    done = CopyIn(names)
+    with quiet(app):
+        try:
+            temp_book = app.Workbooks.Open(str(temp), 0, True)  # UpdateLinks=0, ReadOnly=True
+            temp_book.Windows(1).Visible = False
+            _bring_in(click, temp_book.Worksheets, targets, error)
+            done.retargeted, done.warnings = _finish(click, targets)
+            if macro:
+                done.buttons, done.on_action = _point_buttons(book, names, macro, _book_name(where, wb))
+            _break_links(wb, temp)
+        finally:
+            _close(temp_book, temp)
+            if where:
+                _goto(app, where)
+    done.warnings += (refs.unfixable if refs is not None else [])
+    return done
+
+
+def _context(book: ComBook):
+    """A worksheet to Evaluate on: one the click already holds, else the first."""
+    return next(iter(book.handles.values()), None) or book.sheets(1)
+
+
+def _book_name(where: str | None, wb) -> str:
+    if where and "[" in where and "]" in where:
+        return where[where.index("[") + 1: where.index("]")]
+    return wb.Name
+
+
+def _bring_in(click: _Click, temp_sheets, targets: list[str], error) -> None:
+    """Steps 1-2 (and the check that step 3 can run): rename the old sheets, copy the new ones in.
+    A failure deletes the copies and renames the old sheets back."""
+    try:
+        for name, position in click.present.items():
+            sheet = click.book.handles.get(name) or click.book.sheets(position)
+            sheet.Name = PREFIX + name
+            click.old[name] = sheet
+        for first, group in runs(click.names, click.present):
+            source = _group(temp_sheets, group)
+            if first is None:
+                source.Copy(After=click.book.sheets(click.count))
+            else:
+                source.Copy(Before=click.old[group[0]])
+            click.count += len(group)
+            click.copied += group
+        _check_targets(click, targets)
+    except Exception as exc:
+        _roll_back(click)
+        raise _protected(click.book.wb, exc, error) from exc
+
+
+def _roll_back(click: _Click) -> None:
+    """Delete the copies, give the old sheets their names back (each step on its own)."""
+    if click.copied:
+        try:
+            _group(click.book.sheets, click.copied).Delete()
+        except Exception:
+            log.exception("could not delete the copies %s", click.copied)
+    for name, sheet in click.old.items():
+        try:
+            sheet.Name = name
+        except Exception:
+            log.exception("could not rename %s back", name)
+
+
+def _protected(wb, exc: Exception, error) -> Exception:
+    """The Chinese error when the workbook's structure is protected, else the error itself."""
+    if isinstance(exc, errors.WorkbenchError):
+        return exc
+    try:
+        if wb.ProtectStructure:
+            return errors.WorkbookProtected(wb.Name)
+    except error:
+        pass
+    return exc
+
+
+def _targets(click: _Click) -> list[str]:
+    """The sheets whose formulas may point at the sheets being replaced.
+
+    Book as saved: what the saved file says (no Excel call). Changed since the save: also every
+    other sheet holding formulas (one call a sheet: `UsedRange.HasFormula`), found among the
+    saved file's sheets, or among all of Excel's when sheets were added, removed or renamed since;
+    and when the number of defined names differs from the file's, every name is looked at.
+    File unreadable: every other sheet holding formulas, every name.
+    """
+    refs = click.refs
+    if refs is not None and click.saved:
+        return list(refs.formula_sheets)
+    click.all_names = refs is None or click.book.wb.Names.Count != refs.name_count
+    if refs is None or click.count != len(refs.sheets):
+        return _with_formulas(click, _other_sheets(click, _listed(click)))
+    try:
+        found = _with_formulas(click, _other_sheets(click, refs.sheets))
+    except click.error:  # a sheet renamed since the save
+        found = _with_formulas(click, _other_sheets(click, _listed(click)))
+    return list(dict.fromkeys([*refs.formula_sheets, *found]))
+
+
+def _listed(click: _Click) -> list[str]:
+    """Every sheet name as Excel has it now (two calls a sheet, once a click)."""
+    if click.book.names is None:
+        click.book.names = [sheet.Name for sheet in click.book.sheets]
+    return click.book.names
+
+
+def _other_sheets(click: _Click, names: list[str]) -> list[str]:
+    written = set(click.names)
+    return [n for n in names if n not in written and n not in GUIDE_SHEETS]
+
+
+def _with_formulas(click: _Click, names: list[str]) -> list[str]:
+    def has(name: str) -> bool:
+        used = click.book.used.get(name) or click.book.sheet(name).UsedRange
+        return used.HasFormula is not False
+
+    return [name for name in names if has(name)]
+
+
+def _check_targets(click: _Click, targets: list[str]) -> None:
+    """A protected sheet cannot be re-targeted: if one holds a formula naming an old sheet, stop (rolled back)."""
+    for name in targets:
+        sheet = click.book.sheet(name)
+        if sheet.ProtectContents and sheet.Cells.Find(What=FIND_PREFIX, LookIn=XL_FORMULAS, LookAt=XL_PART) is not None:
+            raise errors.SheetProtected(name)
+
+
+def _finish(click: _Click, targets: list[str]) -> tuple[list[str], list[str]]:
+    """Steps 3-4: re-target the references, delete the old sheets. A failure keeps the old sheets."""
+    done: list[str] = []
+    try:
+        for name in targets:
+            if click.book.sheet(name).Cells.Replace(What=FIND_PREFIX, Replacement="", LookAt=XL_PART, MatchCase=False):
+                done.append(name)
+        done += _retarget_names(click)
+    except Exception:
+        log.exception("re-targeting failed; the old generated sheets are kept")
+        return done, [_kept_line(click)]
+    if click.old:
+        try:
+            _group(click.book.sheets, [PREFIX + name for name in click.old]).Delete()
+        except Exception:
+            log.exception("could not delete the old generated sheets")
+            return done, [_kept_line(click)]
+    return done, []
+
+
+def _kept_line(click: _Click) -> str:
+    kept = "、".join(f"“{PREFIX}{name}”" for name in click.old)
+    return f"注意：旧的生成表没有删除，保留为 {kept}（新的生成表已写好）。确认引用它们的公式无误后，可以手工删除这些表。"
+
+
+def _retarget_names(click: _Click) -> list[str]:
+    """Defined names that named an old sheet get their RefersTo again, without the prefix."""
+    if click.all_names:
+        found = [(None, item) for item in click.book.wb.Names]
+    else:
+        wanted = [name if sheet is None else excel_name(sheet, name) for name, sheet in click.refs.names]
+        found = [(key, click.book.wb.Names(key)) for key in wanted]
+    done = []
+    for key, item in found:
+        text = item.RefersTo
+        if PREFIX in text:
+            item.RefersTo = text.replace(PREFIX, "")
+            done.append(key or item.Name)
+    return done
+
+
+def _point_buttons(book: ComBook, names: list[str], macro: str, own: str) -> tuple[str, str]:
+    """Read the first copy's button; only if Excel pointed it at another book, re-point every copy's."""
+    first = book.sheets(names[0])
+    on_action = str(first.Buttons().OnAction or "")
+    if is_local(on_action, macro, own):
+        return "local", on_action
+    first.Buttons().OnAction = macro
+    for name in names[1:]:
+        book.sheets(name).Buttons().OnAction = macro
+    return "re-pointed", on_action
+
+
+def is_local(on_action: str, macro: str, own: str) -> bool:
+    """Whether a button's OnAction runs `macro` of this book (unqualified, or qualified by its own name)."""
+    book, _, sub = on_action.rpartition("!")
+    return sub == macro and book.strip("'").replace("[0]", "") in ("", own)
+
+
+def _break_links(wb, temp: Path) -> None:
+    for link in wb.LinkSources(XL_LINK_EXCEL) or ():
+        if Path(str(link)).name.casefold() == temp.name.casefold():
+            wb.BreakLink(Name=link, Type=XL_LINK_EXCEL)
+
+
+def _close(temp_book, temp: Path) -> None:
+    """Close the temporary book and delete its file (antivirus may hold it a moment)."""
+    if temp_book is not None:
+        try:
+            temp_book.Close(False)
+        except Exception:
+            log.warning("could not close %s", temp, exc_info=True)
+    for attempt in range(3):
+        try:
+            temp.unlink(missing_ok=True)
+            return
+        except OSError:
+            time.sleep(0.2 * (attempt + 1))
+    log.warning("could not delete %s; the next click removes it once it is an hour old", temp)
+
+
+def _goto(app, where: str) -> None:
+    try:
+        app.Goto(where)
+    except Exception:
+        log.warning("could not go back to %s", where, exc_info=True)
