@@ -28,6 +28,7 @@ from services.demo import demo_data
 from services.launchers import write_launchers
 from services.logs import setup_logging
 from services.memory import paused_gc
+from services.savewatch import SaveTrigger
 from services.watch import Watcher
 from workbook import append, errors, fingerprints, layout, package, xlsm
 from workbook.reader import check_file, read_book
@@ -95,10 +96,11 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    """Refresh every week at 每周刷新时间 (or --at) until Ctrl+C."""
+    """Refresh every week at 每周刷新时间 (or --at), and after each save-and-close, until Ctrl+C."""
     path = check_file(args.path)
     when = args.at or read_settings(read_book(path, {layout.SETTINGS: 3}).sheet(layout.SETTINGS), dt.date.today())[0].refresh
-    watcher = Watcher(path, when.weekday, f"{when.hour:02d}:{when.minute:02d}", lambda day: run_refresh(path, day))
+    watcher = Watcher(path, when.weekday, f"{when.hour:02d}:{when.minute:02d}", lambda day: run_refresh(path, day),
+                      saves=SaveTrigger(path))
     try:
         watcher.start()
     except KeyboardInterrupt:
@@ -270,7 +272,8 @@ COMMANDS = {
     "validate": Command(cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）", (add_path,)),
     "refresh": Command(cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒", (add_path,)),
     "calendar": Command(cmd_calendar, "只刷新活动日历和近期提醒，并生成手机日历文件 活动日历.ics", (add_path,)),
-    "watch": Command(cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新（Ctrl+C 停止）", (add_path, add_at)),
+    "watch": Command(cmd_watch, "常驻运行：每周按“基本设置”中的时间自动刷新，台账保存并关闭后也自动刷新（Ctrl+C 停止）",
+                     (add_path, add_at)),
     "forms": Command(cmd_forms, "生成评议表：每名评议人一份，放在总台账旁的“评议表”文件夹中",
                      (add_path, add_form_type, add_raters, add_round)),
     "collect": Command(cmd_collect, "回收评议表：检查交回的表，把有效的评议写入“评议记录”（不会重复计入）",

@@ -90,7 +90,7 @@ def button(title: str):
 
 def _attempt(action, excel: live.Live, today: dt.date, title: str, vba: str | None) -> Done:
     """Run one action; a known problem becomes its Chinese message, anything else one line and the log."""
-    log_file = setup_logging(Path.cwd() / "-")
+    log_file = log_path(Path.cwd() / "-")  # until the workbook's own folder is known
     try:
         log_file = setup_logging(excel.path)
         notes = firstrun.at_click(vba)

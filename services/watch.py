@@ -8,6 +8,12 @@ What the `schedule` library leaves to us, we do here:
 - a workbook open in Excel or busy is retried every 30 minutes until it works, instead of
   waiting a week; the weekly run is skipped when a refresh succeeded in the last 12 hours.
 
+Given a `SaveTrigger` (`services.savewatch`), it also refreshes within seconds after the
+workbook was saved and closed (WPS and LibreOffice have no button), once per save, never in
+reaction to its own writes: on start when the file was saved after the last successful
+refresh in the run log, then on every poll. A file written by another refresh (a double-clicked
+刷新.cmd) is not refreshed again.
+
 The clock and the sleep are passed in. schedule reads the time itself from
 `datetime.datetime.now()`; while the loop runs, schedule is given a `datetime` that asks
 the injected clock, so the same code runs on the wall clock and on a test's clock.
@@ -27,6 +33,7 @@ from pathlib import Path
 import schedule
 
 from services import runlog
+from services.savewatch import POLL_SECONDS, SaveTrigger
 from workbook import errors
 
 log = logging.getLogger("workbench.watch")
@@ -69,6 +76,7 @@ class Watcher:
     sleep: Callable[[float], None] = time.sleep
     say: Callable[[str], None] = print
     retry_minutes: int = RETRY_MINUTES
+    saves: SaveTrigger | None = None
     scheduler: schedule.Scheduler = field(default_factory=schedule.Scheduler)
     _retrying: bool = False
 
@@ -77,12 +85,37 @@ class Watcher:
         with schedule_clock(self.clock):
             getattr(self.scheduler.every(), WEEKDAY_JOBS[self.weekday]).at(self.at).do(self.weekly)
             self.say(f"自动刷新已启动：每{_weekday_name(self.weekday)} {self.at} 刷新“{self.path.name}”。按 Ctrl+C 停止。")
+            if self.saves is not None:
+                self._watch_saves()
             if self._missed_a_week():
                 self.say("上次成功刷新已超过一周（或从未刷新），现在先补做一次。")
+                self.attempt_or_retry()
+            elif self.saves is not None and self._saved_since_refresh():
+                self.say("台账在上次刷新之后保存过，现在先刷新一次。")
                 self.attempt_or_retry()
             while keep_going():
                 self.scheduler.run_pending()
                 self.sleep(self._nap())
+
+    def _watch_saves(self) -> None:
+        self.saves.mark_handled()
+        self.scheduler.every(POLL_SECONDS).seconds.do(self.check_saved)
+        self.say(f"保存并关闭“{self.path.name}”后，约 10 秒内也会自动刷新（在 WPS、LibreOffice 中同样适用）。")
+
+    def _saved_since_refresh(self) -> bool:
+        return not self.saves.is_open(self.path) and self.saves.saved_after(runlog.last_success(self.path))
+
+    def check_saved(self) -> None:
+        """The poll job: refresh once when the workbook was saved and closed since it was last handled."""
+        if not self.saves.due():
+            return
+        if not self.saves.saved_after(runlog.last_success(self.path)):  # another refresh wrote it
+            self.saves.mark_handled()
+            return
+        now = self.clock()
+        if self.attempt(busy=f"{now:%H:%M} 检测到“{self.path.name}”已保存，但它又被打开了，关闭后再刷新。") is False:
+            return  # reopened in between: the next poll after it is closed again
+        self.saves.mark_handled()  # done (our own write is handled), or failed (once per save)
 
     def _nap(self) -> float:
         idle = self.scheduler.idle_seconds
@@ -112,15 +145,19 @@ class Watcher:
         self._retrying = False
         return schedule.CancelJob
 
-    def attempt(self) -> bool | None:
+    def attempt(self, busy: str | None = None) -> bool | None:
         """One refresh: True when done, False when the workbook is busy, None when it failed otherwise.
 
-        A failure other than "busy" is logged with its traceback and the loop goes on.
+        A failure other than "busy" is logged with its traceback and the loop goes on. `busy` is what
+        to say when the workbook is busy (the weekly run: it is tried again in 30 minutes).
         """
         now = self.clock()
         try:
             self.refresh(now.date())
         except (errors.WorkbookOpen, errors.WorkbookBusy) as exc:
+            if busy is not None:
+                self.say(busy)
+                return False
             runlog.append(self.path, now, runlog.RETRY, f"工作簿正在使用中，{self.retry_minutes} 分钟后再试")
             self.say(f"{now:%Y-%m-%d %H:%M} {exc.user_message()}{self.retry_minutes} 分钟后再试。")
             return False
@@ -129,6 +166,10 @@ class Watcher:
             runlog.append(self.path, now, runlog.FAILED, "程序内部错误，没有刷新，详见日志")
             self.say(f"{now:%Y-%m-%d %H:%M} 刷新出错，已记入日志；下周按时再试。")
             return None
+        if self.saves is not None:
+            self.saves.mark_handled()  # our own write never triggers a refresh
+            if busy is not None:
+                self.say(f"{now:%H:%M} 检测到“{self.path.name}”已保存并关闭，已自动刷新。")
         return True
 
 
