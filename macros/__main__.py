@@ -22,11 +22,6 @@ FILE_COMMANDS = {"validate": "validate", "refresh": "refresh", "calendar": "cale
 SELFTEST, REPAIR = "自检", "修复按钮"
 
 
-def excel_available() -> bool:
-    """Whether Microsoft Excel itself (not WPS) is installed here; asks the registry, starts nothing."""
-    return firstrun.excel_status() == "excel"
-
-
 def main(argv: list[str]) -> int:
     if argv and argv[0] == SELFTEST:
         from . import selftest
@@ -42,7 +37,7 @@ def main(argv: list[str]) -> int:
         print(f"检查这台电脑上的按钮：python -m macros {SELFTEST} [文件夹]；修复从别的电脑拿来的台账：python -m macros {REPAIR} 台账路径")
         return 2
     action, path = captions[argv[0]], argv[1]
-    status = firstrun.excel_status()
+    status = firstrun.excel_status()  # Microsoft Excel itself, from the registry; starts nothing
     if status == "excel":
         return _in_excel(action, path)
     if status == "wps":
