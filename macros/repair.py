@@ -14,6 +14,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from services.interpreter import xlwings_interpreters
 from services.logs import setup_logging
 from workbook import errors, package, safety, xlsm
 from workbook.fingerprints import fingerprint_rows, read_sheet_rows
@@ -25,10 +26,15 @@ from . import firstrun
 USAGE = "用法：python -m macros 修复按钮 台账路径（先保存并关闭台账）"
 
 
+def conf_rows() -> list[tuple[str, str]]:
+    """xlwings.conf as `init` writes it on this PC (the Python that has the program's packages)."""
+    return xlsm.conf_rows(*xlwings_interpreters())
+
+
 def conf_model() -> SheetModel:
     """The xlwings.conf sheet with this PC's settings (no banner, no protection: an admin may edit it)."""
     model = SheetModel(xlsm.CONF_SHEET, protect=False, tab_color=None)
-    for row, (key, value) in enumerate(xlsm.conf_rows()):
+    for row, (key, value) in enumerate(conf_rows()):
         model.put(row, 0, key)
         model.put(row, 1, value)
     return model
@@ -61,7 +67,7 @@ def repair(path: Path, now: dt.datetime | None = None) -> safety.SafeWrite:
     def verify(new: Path) -> None:
         if firstrun.module_version(new) != firstrun.installed_xlwings():
             raise errors.WriteFailed(path, "新文件中的按钮模块版本不对", "module version")
-        if firstrun.read_conf(new) != dict(xlsm.conf_rows()):
+        if firstrun.read_conf(new) != dict(conf_rows()):
             raise errors.WriteFailed(path, "新文件中的 xlwings.conf 设置不对", "conf rows")
         if _other_sheets(new) != before:
             raise errors.WriteFailed(path, "其他工作表的内容发生了变化", "sheet values")
@@ -83,7 +89,9 @@ def main(argv: list[str]) -> int:
     except errors.WorkbenchError as exc:
         print(exc.user_message())
         return exc.exit_code
+    settings = dict(conf_rows())
+    interpreter = settings["INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"]
     print(f"已修复“{path.name}”的按钮：按钮模块与本机的 xlwings {firstrun.installed_xlwings()} 配套，"
-          f"xlwings.conf 指向本机的 Python（{sys.executable}）和程序文件夹（{xlsm.PROGRAM_DIR}）。写入前的备份：{done.backup}")
+          f"xlwings.conf 指向本机的 Python（{interpreter}）和程序文件夹（{xlsm.PROGRAM_DIR}）。写入前的备份：{done.backup}")
     print("可以打开台账点按钮了；新电脑上建议先运行一次：python -m macros 自检")
     return errors.EXIT_OK

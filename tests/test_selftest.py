@@ -16,7 +16,7 @@ import com_standin as cs
 import macros
 import sync
 from macros import __main__ as cli
-from macros import firstrun, live, selftest
+from macros import firstrun, live, repair, selftest
 from services.create import build_master
 from services.demo import demo_data
 from workbook import layout, xlsm
@@ -82,7 +82,7 @@ def test_the_repair_command_rebuilds_modules_and_conf_and_keeps_every_sheet(tmp_
     assert cli.main(["修复按钮", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"已修复“t.xlsm”的按钮：按钮模块与本机的 xlwings {firstrun.installed_xlwings()} 配套") and "备份" in out
-    assert firstrun.read_conf(path) == dict(xlsm.conf_rows())
+    assert firstrun.read_conf(path) == dict(repair.conf_rows())
     assert firstrun.workbook_problems(path, platform="linux") == []
 
 
