@@ -3,8 +3,9 @@
 `sync.py` and `reports.py` declare each command in one place, a `Command` (its handler, its
 one-line help and the functions that add its arguments), build their parser from those
 with `build_parser`, and run the handler through `run_guarded`: a known problem prints its
-Chinese message and exit code, anything unexpected prints one Chinese line while the
-traceback goes to the log file.
+Chinese message and exit code, anything unexpected (a library's panic included) prints one
+Chinese line while the traceback goes to the log file. While a command runs, everything it
+prints passes the phone-number rule (`MaskedOutput`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import argparse
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from workbook import errors
-from workbook.values import to_date
+from workbook.privacy import mask_phones
+from workbook.values import FIRST_DAY, LAST_DAY, to_date
 
 _PATTERNS = (
     (r"the following arguments are required: (.*)", "缺少参数：{0}"),
@@ -81,13 +86,16 @@ def add_path(parser: argparse.ArgumentParser) -> None:
 
 
 def today_arg(text: str) -> dt.date:
-    """--today in any date form the workbook accepts."""
+    """--today in any date form the workbook accepts, within the years the workbook accepts (1900-2100)."""
     try:
         day = to_date(text)
     except ValueError:
         day = None
     if day is None:
         raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2026-03-05")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"日期“{text}”超出范围，请写 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间的日期，如 2026-03-05")
     return day
 
 
@@ -95,15 +103,51 @@ def add_today(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
 
 
-def run_guarded(job: Callable[[], int], what: str, log: logging.Logger, log_file: Path) -> int:
-    """Run one command: our exceptions become their Chinese message, anything else one line."""
+class MaskedOutput:
+    """A text stream that masks phone numbers in everything written to it (`print` writes whole strings)."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(mask_phones(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def masked_stdout() -> Iterator[None]:
+    """Send `print` through `MaskedOutput` while the block runs."""
+    original = sys.stdout
+    sys.stdout = MaskedOutput(original)
     try:
-        return job()
-    except errors.WorkbenchError as exc:
-        log.warning("%s: %s [%s]", type(exc).__name__, exc.user_message(), exc.technical, exc_info=True)
-        print(exc.user_message())
-        return exc.exit_code
-    except Exception:  # the last line of defence: no traceback reaches the user
-        log.exception("unexpected error in %s", what)
-        print(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
-        return errors.EXIT_CANNOT_RUN
+        yield
+    finally:
+        sys.stdout = original
+
+
+def unexpected_line(log_file: object) -> str:
+    """The one line a user sees for a failure we did not foresee, and where its details went."""
+    return f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。"
+
+
+def run_guarded(job: Callable[[], int], what: str, log: logging.Logger, log_file: object) -> int:
+    """Run one command: our exceptions become their Chinese message, anything else one line.
+
+    "Anything" includes what is not an `Exception`: python-calamine's PanicException derives
+    from BaseException. Ctrl+C and `sys.exit` pass through.
+    """
+    with masked_stdout():
+        try:
+            return job()
+        except errors.WorkbenchError as exc:
+            log.warning("%s: %s [%s]", type(exc).__name__, exc.user_message(), exc.technical, exc_info=True)
+            print(exc.user_message())
+            return exc.exit_code
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # the last line of defence: no traceback reaches the user
+            log.exception("unexpected error in %s", what)
+            print(unexpected_line(log_file))
+            return errors.EXIT_CANNOT_RUN

@@ -6,7 +6,7 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from workplan.privacy import mask_phones
+from workbook.privacy import mask_phones
 
 LOG_NAME = "党建台账日志.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

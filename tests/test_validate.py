@@ -64,7 +64,8 @@ CASES = [
     ("plan-date-outside-months", lambda d: d[L.ACTIVITIES][2].update(计划日期=D(2026, 11, 5)),
      [(L.ACTIVITIES, 4, "计划日期", "plan-date-outside-months")]),
     ("months-outside-year", lambda d: setting(d, "年度结束日期", D(2026, 6, 30)),
-     [(L.ACTIVITIES, 3, "计划月份", "months-outside-year"), (L.ACTIVITIES, 4, "计划月份", "months-outside-year")]),
+     [(L.SETTINGS, 4, "值", "year-short"),  # half a year: said, and the months outside it too
+      (L.ACTIVITIES, 3, "计划月份", "months-outside-year"), (L.ACTIVITIES, 4, "计划月份", "months-outside-year")]),
     # commitments
     ("stage-missing", lambda d: promise(d, 1).update(示诺日期=D(2026, 3, 13)), [(L.MEMBER_PROMISES, 2, "示诺日期", "stage-missing")]),
     ("stage-order", lambda d: promise(d, 1).update(审诺日期=D(2026, 2, 20)), [(L.MEMBER_PROMISES, 2, "审诺日期", "stage-order")]),

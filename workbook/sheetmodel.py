@@ -7,6 +7,11 @@ standalone files and for the package writer that splices sheets into the master)
 `macros` through xlwings into a workbook open in Excel. The model knows nothing of either.
 
 Rows and columns are 0-based here, as in xlsxwriter; Excel's row 1 is row 0.
+
+Every value enters through `SheetModel.put`, the funnel of both back ends and of the
+fingerprints: there text has its phone numbers masked (`workbook.privacy`) and is clipped to
+what Excel can hold in a cell, and a date Excel cannot store is written as its ISO text, so
+a sheet always writes, and reads back, exactly as the model says.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbook.privacy import mask_phones
+
 BANNER = "本表由程序生成，请勿在此输入；下次刷新会覆盖"
 GENERATED_TAB_COLOR = "#C00000"
+TEXT_LIMIT = 32_767  # characters Excel keeps in one cell
+FIRST_DATE, LAST_DATE = dt.date(1900, 3, 1), dt.date(9999, 12, 31)  # dates every back end stores alike
 
 
 @dataclass(frozen=True)
@@ -142,10 +151,11 @@ class SheetModel:
     protect: bool = True  # protected without a password; unlocked cells stay editable
     tab_color: str | None = GENERATED_TAB_COLOR
     autofilter: tuple[int, int, int, int] | None = None
+    verbatim: bool = False  # True: text kept exactly (the hidden identity of a form); else phones are masked
 
     def put(self, row: int, col: int, value: Any, style: Style | None = None, link: str | None = None) -> None:
-        """Set one cell."""
-        self.cells[(row, col)] = Cell(value, style, link)
+        """Set one cell; text is masked and clipped, an unstorable date becomes text (see the module)."""
+        self.cells[(row, col)] = Cell(cell_value(value, self.verbatim), style, link)
 
     def put_row(self, row: int, values: list[Any], style: Style | None = None, first_col: int = 0) -> None:
         """Set consecutive cells of one row to `values`, all in one style."""
@@ -171,6 +181,17 @@ class SheetModel:
         for (row, col), cell in self.cells.items():
             grid[row][col] = cell.value
         return grid
+
+
+def cell_value(value: Any, verbatim: bool = False) -> Any:
+    """What a model stores for `value`: masked, clipped text; dates outside 1900-03-01..9999-12-31 as text."""
+    if isinstance(value, str):
+        text = value if verbatim else mask_phones(value)
+        return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+    if is_date(value):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return value if FIRST_DATE <= day <= LAST_DATE else value.isoformat()
+    return value
 
 
 def is_date(value: Any) -> bool:

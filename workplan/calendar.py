@@ -58,8 +58,17 @@ class Calendar:
     def activities(self) -> list[CalendarItem]:
         return [i for i in self.items if i.source != REGULAR]
 
+    _by_day: dict[dt.date, list[CalendarItem]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
+
     def on(self, day: dt.date) -> list[CalendarItem]:
-        return [i for i in self.items if i.day == day]
+        """The items of one day (an index built once: the month grids ask for every day of the year)."""
+        if self._indexed != len(self.items):
+            self._by_day = defaultdict(list)
+            for item in self.items:
+                self._by_day[item.day].append(item)
+            self._indexed = len(self.items)
+        return list(self._by_day.get(day, ()))
 
 
 def branch_key(branch: Branch) -> str:

@@ -13,9 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from workbook.layout import column_letter
+from workbook.privacy import mask_phones
 
 ERROR = "错误"
 WARNING = "警告"
+SHOWN_LIMIT = 200  # characters of a typed value quoted in a finding; the cell itself holds the rest
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ KINDS: dict[str, Kind] = {
     "bad-months": Kind(ERROR, "“计划月份”无法识别：{value}", "请写成 3月，或月份范围 4—7月、4-7月"),
     "duplicate-id": Kind(ERROR, "“{column}”重复：{value}（第 {first} 行已使用）", "每个编号只能用一次，请改为未使用的编号"),
     "negative": Kind(ERROR, "“{column}”不能为负数：{value}", "请填写 0 或正数"),
+    "date-out-of-range": Kind(ERROR, "“{column}”的日期 {value} 不在 1900 年至 2100 年之间", "请核对年份，按 2026-03-05 的格式填写"),
+    "date-is-time": Kind(ERROR, "“{column}”不是日期：单元格里是 0、负数或只有时间（{value}）", "请填写日期，如 2026-03-05"),
+    "number-out-of-range": Kind(ERROR, "“{column}”的值 {value} 超出合理范围（-{limit} 至 {limit}）",
+                                "请核对数值，每一项不超过 {limit}；这一行没有计分"),
+    "text-too-long": Kind(ERROR, "“{column}”太长（{length} 个字，一个单元格最多 {limit} 个字）",
+                          "请只填写{column}，较长的说明请写在备注中；这一格没有读入"),
+    "newline-in-name": Kind(WARNING, "“{column}”中有换行，已按空格读作“{value}”",
+                            "请删除换行（单元格内的换行是按 Alt+Enter 输入的）"),
     "date-outside-year": Kind(WARNING, "“{column}”{value} 不在本年度（{start} 至 {end}）内", "请核对日期；年度外的记录不计入本年度积分"),
     # references
     "unknown-member": Kind(ERROR, "党员编号“{value}”在党员名册中不存在", "请核对党员编号，或先在“党员名册”中登记该党员"),
@@ -80,6 +90,14 @@ KINDS: dict[str, Kind] = {
     "setting-missing": Kind(ERROR, "基本设置缺少“{value}”", "请在“基本设置”中添加一行：项目填“{value}”，值填写{hint}"),
     "setting-blank": Kind(ERROR, "基本设置“{key}”没有填写", "{hint}"),
     "setting-bad": Kind(ERROR, "基本设置“{key}”的值“{value}”无法识别", "{hint}"),
+    "setting-out-of-range": Kind(ERROR, "基本设置“{key}”的日期 {value} 不在 1900 年至 2100 年之间", "{hint}；本次按默认值计算"),
+    "setting-newline": Kind(WARNING, "基本设置“{key}”中有换行，已按空格读作“{value}”", "请删除换行（单元格内的换行是按 Alt+Enter 输入的）"),
+    "year-span": Kind(ERROR, "年度从 {start} 到 {end} 共 {days} 天，不是一年",
+                      "年度起止应相隔约一年，如 2026-01-01 至 2026-12-31；本次按 {start} 至 {fallback} 计算"),
+    "year-short": Kind(WARNING, "年度从 {start} 到 {end} 只有 {days} 天，不到一年",
+                       "如果本年度确实较短（如年中成立的支部）可不处理，否则请核对年度起止日期"),
+    "cutoff-outside-year": Kind(WARNING, "积分截止日期 {value} 不在本年度（{start} 至 {end}）内",
+                                "积分只统计本年度内的记录，本次{used}；请核对积分截止日期（留空表示统计到今天）"),
     "year-order": Kind(ERROR, "年度结束日期 {value} 早于年度开始日期 {previous_value}", "请核对年度起止日期"),
     "rule-unknown": Kind(WARNING, "规则代码“{value}”不是程序认识的代码，这一行不会计分", "请不要修改规则代码；可用代码：{choices}"),
     "rule-missing": Kind(WARNING, "积分规则中缺少“{value}”（{item}），按默认分值 {default} 计算", "如需调整，请在“积分规则”中添加这一行；如不计分，把分值填 0"),
@@ -151,8 +169,8 @@ def make(
     `sheet` and `params`. The locus is keyword-only so that a call reads like the cell it names.
     """
     kind = KINDS[code]
-    shown = "" if value is None else str(value)
-    fields = {"sheet": sheet, "column": column or "", "value": shown, **params}
+    shown = str(quoted(value))
+    fields = {"sheet": sheet, "column": column or "", **{k: quoted(v) for k, v in params.items()}, "value": shown}
     return Finding(
         code,
         kind.level,
@@ -161,9 +179,19 @@ def make(
         column,
         col_index,
         shown,
-        kind.message.format(**fields),
-        kind.suggestion.format(**fields),
+        mask_phones(kind.message.format(**fields)),
+        mask_phones(kind.suggestion.format(**fields)),
     )
+
+
+def quoted(value: object) -> object:
+    """A value as a finding quotes it: phone numbers masked, long text cut at SHOWN_LIMIT characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value if isinstance(value, (int, float)) else str(value)
+    text = mask_phones(value)
+    return text if len(text) <= SHOWN_LIMIT else f"{text[:SHOWN_LIMIT]}…（共 {len(text)} 个字）"
 
 
 @dataclass

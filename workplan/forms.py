@@ -25,6 +25,7 @@ from typing import Any
 
 from workbook import layout, values
 from workbook.errors import FormError
+from workbook.privacy import mask_phones
 from workbook.sheetmodel import SheetModel
 
 from .annual import annual_blocks
@@ -115,8 +116,8 @@ def check_round(text: str) -> str:
 
 
 def safe_file_part(text: str) -> str:
-    """Text made fit for a file name: characters Windows forbids become “_”."""
-    return _UNSAFE.sub("_", values.fold(text)).strip(" .") or "_"
+    """Text made fit for a file name: phone numbers masked, characters Windows forbids become “_”."""
+    return _UNSAFE.sub("_", mask_phones(values.fold(text))).strip(" .") or "_"
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,12 @@ def form_items(kind: FormKind, members: Sequence[Record]) -> list[list[Any]]:
 
 
 def list_checksum(kind_key: str, fixed_rows: Iterable[Sequence[Any]]) -> str:
-    """A checksum of a form's fixed cells (as text, trimmed): changes when a row is edited, added or removed."""
-    lines = [kind_key] + ["\t".join(values.text(v) or "" for v in row) for row in fixed_rows]
+    """A checksum of a form's fixed cells (as text, trimmed): changes when a row is edited, added or removed.
+
+    Taken over the text as the form shows it (phone numbers masked), so the copy handed out
+    and the copy read back agree.
+    """
+    lines = [kind_key] + ["\t".join(mask_phones(values.text(v) or "") for v in row) for row in fixed_rows]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
 
 
@@ -259,7 +264,7 @@ class Identity:
 
 def identity_sheet(identity: Identity) -> SheetModel:
     """The hidden sheet of a handed-out copy: its identity as label/value rows (protected)."""
-    model = SheetModel(INFO_SHEET, tab_color=None)
+    model = SheetModel(INFO_SHEET, tab_color=None, verbatim=True)  # machine data, compared as written
     for row, pair in enumerate(identity.rows()):
         model.put_row(row, pair)
     model.col_widths.update({0: 12, 1: 40})

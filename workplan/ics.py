@@ -4,6 +4,9 @@ Every dated activity and regular meeting becomes an all-day event. Each event's 
 stable across runs (it comes from the 活动编号, or the meeting and month), so importing
 the file again updates events instead of duplicating them; a cancelled activity stays in
 the file marked CANCELLED so that phones remove it. The time stamp is passed in.
+
+Phones leave the workbook: every text of the file passes `mask_phones`, and a line break
+in the branch name (a property that cannot hold one) is folded to a space.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import datetime as dt
 
 from icalendar import Calendar as ICalendar
 from icalendar import Event
+
+from workbook.privacy import mask_phones
 
 from .calendar import CANCELLED, REGULAR, SUGGESTED, Calendar, CalendarItem
 
@@ -24,7 +29,7 @@ def to_ics(calendar: Calendar, branch_name: str, stamp: dt.datetime) -> bytes:
     ical.add("prodid", PRODUCT)
     ical.add("version", "2.0")
     ical.add("calscale", "GREGORIAN")
-    ical.add("x-wr-calname", f"{branch_name}活动日历")
+    ical.add("x-wr-calname", mask_phones(" ".join(f"{branch_name}活动日历".split())))
     ical.add("x-wr-timezone", "Asia/Shanghai")
     for item in calendar.items:
         if item.day is not None:
@@ -38,11 +43,11 @@ def _event(item: CalendarItem, stamp: dt.datetime) -> Event:
     event.add("dtstamp", stamp.astimezone(dt.timezone.utc) if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc))
     event.add("dtstart", item.day)
     event.add("dtend", item.day + dt.timedelta(days=1))
-    event.add("summary", item.title)
-    event.add("description", _description(item))
+    event.add("summary", mask_phones(item.title))
+    event.add("description", mask_phones(_description(item)))
     if item.place:
-        event.add("location", item.place)
-    event.add("categories", [item.kind or "活动"])
+        event.add("location", mask_phones(item.place))
+    event.add("categories", [mask_phones(item.kind or "活动")])
     event.add("status", "CANCELLED" if item.status == CANCELLED else "CONFIRMED")
     event.add("transp", "TRANSPARENT")
     return event

@@ -4,6 +4,11 @@
 kind (dates, numbers, codes, list values), and yields a finding for every cell that
 cannot be read: a missing column, a blank required value, a bad date or number, a value
 outside its list, a duplicate code. A cell that cannot be read is None in the record.
+
+Values out of range are found here too, before anything is computed from them: a date
+outside 1900-2100 or a date cell holding only a time, a number beyond its column's limit,
+text longer than a cell can hold. A line break in a name is folded to a space, with a
+warning.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from workbook import layout, values
 from workbook.layout import Column, SheetSpec
 from workbook.raw import RawSheet
+from workbook.sheetmodel import TEXT_LIMIT
 
 from . import findings as F
 
@@ -36,7 +42,7 @@ def _cached(parse):
 PARSERS = {
     layout.TEXT: _cached(values.text),
     layout.ID: _cached(values.code),
-    layout.DATE: _cached(values.to_date),
+    layout.DATE: _cached(values.to_day),
     layout.INT: _cached(values.to_int),
     layout.NUMBER: _cached(values.to_number),
     layout.CHOICE: _cached(values.choice),
@@ -153,7 +159,8 @@ def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Fin
         value, problem = _type_cell(table, record, column, parse, raw)
         record[column.name] = value
         if problem:
-            record.mark_unread(column.name, raw)
+            if value is None:  # typed, but it could not be read (a warning keeps its value)
+                record.mark_unread(column.name, raw)
             found.append(problem)
     return record
 
@@ -161,15 +168,33 @@ def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Fin
 def _type_cell(table: Table, record: Record, column: Column, parse, raw: Any) -> tuple[Any, F.Finding | None]:
     try:
         value = parse(raw)
+    except values.TimeNotDate:
+        return None, table.finding("date-is-time", record, column.name, raw)
+    except values.OutOfRange:
+        return None, table.finding("date-out-of-range", record, column.name, raw)
     except ValueError:
         return None, table.finding(BAD_CODES.get(column.kind, "bad-number"), record, column.name, raw)
     if value is None:
         problem = table.finding("required", record, column.name) if column.required else None
         return None, problem
+    if column.kind == layout.TEXT:
+        return _checked_text(table, record, column, value)
     if column.kind == layout.CHOICE and column.strict and value not in column.choices:
         return None, table.finding("bad-choice", record, column.name, raw, choices="、".join(column.choices))
     if column.kind == layout.INT and value < 0:
         return None, table.finding("negative", record, column.name, raw)
+    if column.limit is not None and abs(value) > column.limit:
+        return None, table.finding("number-out-of-range", record, column.name, raw, limit=f"{column.limit:g}")
+    return value, None
+
+
+def _checked_text(table: Table, record: Record, column: Column, value: str) -> tuple[Any, F.Finding | None]:
+    """Text longer than a cell holds is refused; a line break in a name is folded, with a warning."""
+    if len(value) > TEXT_LIMIT:
+        return None, table.finding("text-too-long", record, column.name, value, length=len(value), limit=TEXT_LIMIT)
+    if column.one_line and ("\n" in value or "\r" in value):
+        folded = " ".join(value.split())
+        return folded, table.finding("newline-in-name", record, column.name, folded)
     return value, None
 
 

@@ -22,6 +22,9 @@ WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "�
 _REFRESH = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])\s*(\d{1,2})(?:[:：点时](\d{2})?)?分?$")
 DEFAULT_KEEP = 20
 DEFAULT_MASS_RATERS = 20
+MAX_KEEP = 1000
+MAX_MASS_RATERS = 999  # as many copies as `forms.MAX_RATERS`
+MAX_YEAR_DAYS, MIN_YEAR_DAYS = 400, 300  # a year is about 365 days; a school year Sep-Aug too
 
 
 @dataclass(frozen=True)
@@ -83,35 +86,90 @@ def settings_pairs(raw: RawSheet | None) -> dict[str, tuple[int, object]]:
 
 
 def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[F.Finding]]:
-    """The settings and the findings about them; unreadable values fall back to defaults."""
+    """The settings and the findings about them; unreadable values fall back to defaults.
+
+    Dates must lie in 1900-2100 and the year must span about one year (more than
+    MAX_YEAR_DAYS is an error and the year is taken as one year from its start, fewer than
+    MIN_YEAR_DAYS a warning), so that nothing computed from them runs over more than a year.
+    """
     pairs = settings_pairs(raw)
     found: list[F.Finding] = []
     reader = _Reader(pairs, found, raw is not None)
-    start = reader.get("年度开始日期", values.to_date, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
-    end = reader.get("年度结束日期", values.to_date, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
+    start = reader.get("年度开始日期", values.to_day, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
+    end = reader.get("年度结束日期", values.to_day, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
     if end < start:
         found.append(F.make("year-order", layout.SETTINGS, row=pairs["年度结束日期"][0], column="值", col_index=1, value=end,
                             previous_value=start))
+    end = _year_end(start, end, pairs, found)
+    cutoff = reader.get("积分截止日期", values.to_day, None, "请填写日期，如 2026-06-30，或留空表示今天", False)
+    _check_cutoff(cutoff, start, end, pairs, found)
     settings = Settings(
-        branch=reader.get("支部名称", values.text, "党支部", "请填写支部全称", True),
+        branch=_one_line(reader.get("支部名称", values.text, "党支部", "请填写支部全称", True), pairs, found),
         year_start=start,
         year_end=end,
-        cutoff=reader.get("积分截止日期", values.to_date, None, "请填写日期，如 2026-06-30，或留空表示今天", False),
+        cutoff=cutoff,
         refresh=reader.get("每周刷新时间", parse_refresh, RefreshTime(0, 7, 0), "请写成“周一 07:00”的形式", False),
-        keep_backups=reader.get("备份保留份数", _positive_int, DEFAULT_KEEP, "请填写 1 以上的整数，如 20", False),
+        keep_backups=reader.get("备份保留份数", _count(MAX_KEEP), DEFAULT_KEEP, f"请填写 1 至 {MAX_KEEP} 的整数，如 20", False),
         rows={key: row for key, (row, _) in pairs.items()},
-        mass_raters=reader.get("群众评议份数", _positive_int, DEFAULT_MASS_RATERS, "请填写 1 以上的整数，如 20", False),
+        mass_raters=reader.get("群众评议份数", _count(MAX_MASS_RATERS), DEFAULT_MASS_RATERS,
+                               f"请填写 1 至 {MAX_MASS_RATERS} 的整数，如 20", False),
         meetings={key: reader.get(key, parse_rule, parse_rule(rule), MEETING_HINT, False, blank=None)
                   for key, rule, _ in layout.MEETING_KEYS},
     )
     return settings, found
 
 
-def _positive_int(value) -> int | None:
-    number = values.to_int(value)
-    if number is not None and number < 1:
-        raise ValueError(value)
-    return number
+def _year_end(start: dt.date, end: dt.date, pairs: dict, found: list[F.Finding]) -> dt.date:
+    """The year's last day: `end`, or one year from `start` when the span is far longer than a year."""
+    days = (end - start).days + 1
+    row = pairs.get("年度结束日期", (None,))[0]
+    if days > MAX_YEAR_DAYS:
+        fallback = _one_year_from(start)
+        found.append(F.make("year-span", layout.SETTINGS, row=row, column="值", col_index=1, value=end,
+                            start=start, end=end, days=days, fallback=fallback))
+        return fallback
+    if 0 < days < MIN_YEAR_DAYS:
+        found.append(F.make("year-short", layout.SETTINGS, row=row, column="值", col_index=1, value=end,
+                            start=start, end=end, days=days))
+    return end
+
+
+def _one_year_from(start: dt.date) -> dt.date:
+    """The day before the same date a year later (2026-01-01 -> 2026-12-31; 2024-02-29 -> 2025-02-28)."""
+    try:
+        return start.replace(year=start.year + 1) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
+
+
+def _check_cutoff(cutoff: dt.date | None, start: dt.date, end: dt.date, pairs: dict, found: list[F.Finding]) -> None:
+    """A 积分截止日期 outside the year is said: scores count only inside the year."""
+    if cutoff is None or start <= cutoff <= end or end < start:
+        return
+    used = f"统计到年度结束日期 {end}" if cutoff > end else "没有可统计的记录（截止日期早于年度开始日期）"
+    found.append(F.make("cutoff-outside-year", layout.SETTINGS, row=pairs["积分截止日期"][0], column="值", col_index=1,
+                        value=cutoff, start=start, end=end, used=used))
+
+
+def _one_line(name: str, pairs: dict, found: list[F.Finding]) -> str:
+    """支部名称 on one line: a line break (Alt+Enter) is folded to a space, with a warning."""
+    if "\n" not in name and "\r" not in name:
+        return name
+    folded = " ".join(name.split())
+    found.append(F.make("setting-newline", layout.SETTINGS, row=pairs["支部名称"][0], column="值", col_index=1,
+                        value=folded, key="支部名称"))
+    return folded
+
+
+def _count(most: int):
+    """A parser of a whole number from 1 to `most` (ValueError otherwise)."""
+    def parse(value) -> int | None:
+        number = values.to_int(value)
+        if number is not None and not 1 <= number <= most:
+            raise ValueError(value)
+        return number
+
+    return parse
 
 
 class _Reader:
@@ -129,6 +187,10 @@ class _Reader:
         row, raw = self.pairs[key]
         try:
             value = parse(raw)
+        except values.OutOfRange:
+            self.found.append(F.make("setting-out-of-range", layout.SETTINGS, row=row, column="值", col_index=1,
+                                     value=values.display(raw), key=key, hint=hint))
+            return default
         except (ValueError, KeyError):
             self.found.append(F.make("setting-bad", layout.SETTINGS, row=row, column="值", col_index=1, value=values.display(raw),
                                      key=key, hint=hint))

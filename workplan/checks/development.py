@@ -15,7 +15,13 @@ MIN_AGE = 18
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    """The same day `years` later; 29 February becomes 28 February in a common year.
+
+    Past the last year a date can hold, the last day there is (dates are checked to lie in
+    1900-2100 before any check runs; this keeps the rule total).
+    """
+    if not dt.MINYEAR <= day.year + years <= dt.MAXYEAR:
+        return dt.date.max if years > 0 else dt.date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:

@@ -55,9 +55,13 @@ def calendar_sheet(calendar: Calendar, branch_name: str, today: dt.date) -> Shee
     return model
 
 
+MAX_MONTHS = 13  # a year that does not start on the 1st touches 13 months; settings keep the year to about one
+
+
 def _months(calendar: Calendar) -> list[tuple[int, int]]:
+    """(year, month) of each month the year touches, never more than MAX_MONTHS."""
     months, day = [], calendar.year_start.replace(day=1)
-    while day <= calendar.year_end:
+    while day <= calendar.year_end and len(months) < MAX_MONTHS:
         months.append((day.year, day.month))
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return months
