@@ -10,7 +10,7 @@ and the details in the log file. Neither command changes the master workbook.
 
 from __future__ import annotations
 
-from services.interpreter import require_packages
+from services.interpreter import invocation, require_packages
 
 require_packages()  # first: a Python without our packages (say the system's) gets one Chinese message, no traceback
 
@@ -50,7 +50,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if result.report.errors:
         for line in summary.validation_summary(result.report, path.name):
             print(line)
-        print(f"注意：有错误的行没有计入报表。请运行 python sync.py validate {path} 查看全部问题，改正后重新生成。")
+        print(f"注意：有错误的行没有计入报表。请运行 {invocation('sync.py', 'validate', str(path))} 查看全部问题，改正后重新生成。")
         return errors.EXIT_FINDINGS
     return errors.EXIT_OK
 

@@ -15,6 +15,7 @@ require_packages()  # first: a Python without our packages (say the system's) ge
 
 import argparse
 import datetime as dt
+import functools
 import logging
 import re
 import sys
@@ -98,7 +99,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Refresh every week at 每周刷新时间 (or --at), and after each save-and-close, until Ctrl+C."""
     path = check_file(args.path)
-    when = args.at or read_settings(read_book(path, {layout.SETTINGS: 3}).sheet(layout.SETTINGS), dt.date.today())[0].refresh
+    when = args.at or weekly_time(path)
     watcher = Watcher(path, when.weekday, f"{when.hour:02d}:{when.minute:02d}", lambda day: run_refresh(path, day),
                       saves=SaveTrigger(path))
     try:
@@ -106,6 +107,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("已停止自动刷新。")
     return errors.EXIT_OK
+
+
+def weekly_time(path: Path):
+    """基本设置's 每周刷新时间; the default (周一 07:00) when the sheet cannot be read now (the watcher still starts)."""
+    try:
+        return read_settings(read_book(path, {layout.SETTINGS: 3}).sheet(layout.SETTINGS), dt.date.today())[0].refresh
+    except BaseException as exc:
+        if errors.is_ours(exc) or isinstance(exc, (errors.NoSuchFile, errors.NotAFile, errors.WrongFileType)):
+            raise
+        log.warning("weekly time unreadable, using the default: %s", errors.technical(exc), exc_info=True)
+        fallback = read_settings(None, dt.date.today())[0].refresh
+        print(f"现在无法读取“基本设置”中的每周刷新时间（{exc.user_message() if isinstance(exc, errors.WorkbenchError) else '工作簿读取出错'}），"
+              f"先按 {fallback} 刷新；改正后重新启动即可按设置的时间刷新。")
+        return fallback
 
 
 def form_type_arg(text: str) -> forms.FormKind:
@@ -151,7 +166,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
     copies = forms.prepare_handouts(loaded.branch, loaded.report, kind, round_label, args.today, args.raters, names)
     folder = path.parent / forms.FORMS_FOLDER / forms.forms_folder_name(kind, round_label)
     formfiles.write_handouts(folder, copies)
-    for line in forms.handout_lines(copies, folder, path, names=names):
+    for line in forms.handout_lines(copies, folder, path, names=names, command=functools.partial(invocation, "sync.py")):
         print(line)
     return errors.EXIT_OK
 
@@ -162,9 +177,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
     loaded = load_master(path, args.today)
     if not loaded.runnable:
         return report_findings(path, loaded)
+    if foreign := fingerprints.foreign_sheets(path, layout.GENERATED_SHEETS):  # the refresh after it would refuse
+        raise errors.ForeignSheet(path, foreign)
     if forms.round_from_folder(folder.name) is None and (inner := formfiles.round_folders(folder) if folder.is_dir() else []):
         print(f"“{folder.name}”里是各轮的评议表文件夹，请指明回收哪一个，例如：")
-        print("\n".join(f"  python sync.py collect {path} {sub}" for sub in inner))
+        print("\n".join(f"  {invocation('sync.py', 'collect', str(path), str(sub))}" for sub in inner))
         return errors.EXIT_CANNOT_RUN
     round_label = args.round or forms.round_from_folder(folder.name) or forms.default_round(args.today)
     files, skipped = formfiles.returned_files(folder)
@@ -185,7 +202,7 @@ def write_votes(path: Path, loaded: pipeline.Refresh, result: collect.Collection
     done = append.append_to_master(path, layout.EVALUATIONS, rows, loaded.branch.settings.keep_backups, dt.datetime.now)
     log.info("appended %d votes to %s rows %d-%d; backup %s", len(rows), path, done.result.first_row, done.result.last_row, done.backup)
     return (f"已写入“{path.name}”的“评议记录”第 {done.result.first_row} 至 {done.result.last_row} 行。写入前的备份：{done.backup}\n"
-            f"下一步：运行 python sync.py refresh {path}，更新“评议汇总”和积分。")
+            f"下一步：运行 {invocation('sync.py', 'refresh', str(path))}，更新“评议汇总”和积分。")
 
 
 def report_findings(path: Path, result: pipeline.Refresh) -> int:
@@ -209,8 +226,10 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
         runlog.append(path, dt.datetime.now(), runlog.FAILED, "缺少必需的工作表或列，没有写入")
         return code
     sheets = xlsm.with_refresh_buttons(result.sheets, path)
-    edited = [name for name in fingerprints.edited_sheets(path) if name in {s.name for s in sheets}]
-    done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups, dt.datetime.now)
+    calendar_file = to_ics(result.calendar, result.branch.settings.branch, dt.datetime.now(dt.timezone.utc))  # before
+    edited = [name for name in fingerprints.edited_sheets(path) if name in {s.name for s in sheets}]  # the write:
+    done = package.refresh_master(path, sheets, set(layout.GENERATED_SHEETS), result.branch.settings.keep_backups,
+                                  dt.datetime.now)  # nothing can fail after "已写入"
     log.info("wrote %s: replaced %s, added %s; backup %s", path, done.result.replaced, done.result.added, done.backup)
     runlog.append(path, dt.datetime.now(), runlog.SUCCESS, summary.count_line(result.report) + f"写入 {len(sheets)} 张表")
     print(summary.written_line(path.name, done.result, done.backup))
@@ -220,16 +239,16 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
     if only is None:
         print(summary.scores_line(result.scores))
     print(summary.reminders_line(result.reminders))
-    print(f"手机日历文件：{write_ics(path, result)}（可导入手机或电脑日历；再次导入会更新而不是重复）")
+    print(f"手机日历文件：{write_ics(path, calendar_file)}（可导入手机或电脑日历；再次导入会更新而不是重复）")
     if notice := unknown_year_message(result.calendar):
         print(notice)
     return code
 
 
-def write_ics(path: Path, result: pipeline.Refresh) -> Path:
+def write_ics(path: Path, data: bytes) -> Path:
     """活动日历.ics next to the workbook, replaced atomically."""
     target = path.parent / ICS_NAME
-    atomic_write_bytes(target, to_ics(result.calendar, result.branch.settings.branch, dt.datetime.now(dt.timezone.utc)))
+    atomic_write_bytes(target, data)
     return target
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.cli import unexpected_line
 from services.formfiles import read_returned, returned_files, round_folders, write_handouts
 from services.logs import log_path, setup_logging
 from services.memory import paused_gc
@@ -99,9 +100,11 @@ def _attempt(action, excel: live.Live, today: dt.date, title: str, vba: str | No
     except errors.WorkbenchError as exc:
         log.warning("%s: %s [%s]", title, exc.user_message(), exc.technical, exc_info=True)
         return Done(exc.user_message())
-    except Exception:  # the last line of defence: no traceback in a message box
+    except BaseException as exc:  # the last line of defence, a library's panic too: no traceback in a message box
+        if errors.is_ours(exc):
+            raise
         log.exception("button %s failed", title)
-        return Done(f"程序遇到意外问题，没有完成。详细情况已记录在 {log_file}，请把该文件发给维护人员。")
+        return Done(unexpected_line(log_file))
 
 
 def _read(excel: live.Live, today: dt.date, render=pipeline.ALL_SHEETS, figures: bool = True) -> pipeline.Refresh:
@@ -171,6 +174,9 @@ def forms(excel: live.Live, today: dt.date) -> Done:
 def collect(excel: live.Live, today: dt.date) -> Done:
     """回收评议表: check the returned forms of every round folder and add new answers to the open book's 评议记录."""
     loaded = _read(excel, today, figures=False)
+    foreign = excel.foreign_sheets(layout.GENERATED_SHEETS)  # the refresh it asks for next would refuse
+    if foreign:
+        raise errors.ForeignSheet(excel.name, foreign)
     parent = _folder(excel) / handout.FORMS_FOLDER
     folders = round_folders(parent) if parent.is_dir() else []
     if not folders:

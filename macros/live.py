@@ -12,6 +12,10 @@ file is replaced behind Excel's back. Text is written with a leading apostrophe,
 A workbook opened from a OneDrive/SharePoint address whose local file xlwings cannot find is
 refused before anything is read (`errors.CloudWorkbook`). While the self-test runs, messages go
 to a file beside the workbook (`selftest_messages`) instead of a message box.
+
+A sheet named like a generated one that we did not write (staff made their own 公示表) is never
+replaced: `write` refuses with errors.ForeignSheet before it changes anything
+(`foreign_sheets`). Messages pass the phone-number rule.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import errors, references, xlsm
+from workbook import errors, fingerprints, references, xlsm
 from workbook.append import first_free_row
+from workbook.privacy import mask_phones
 from workbook.raw import RawBook, RawSheet, normalize_header
 from workbook.reader import EXTRA_COLUMNS
-from workbook.sheetmodel import SheetModel
+from workbook.sheetmodel import BANNER, SheetModel
 
 from . import blocks, comread, desktop
 
@@ -120,6 +125,9 @@ class Live:
             raise ValueError(f"not generated sheets: {strangers}")
         if not models:
             return []
+        foreign = self.foreign_sheets([m.name for m in models])
+        if foreign:
+            raise errors.ForeignSheet(self.name, foreign)
         models = xlsm.with_refresh_buttons(models, self.path)
         if self.kind != "com":
             blocks.write_sheets(self.book, models, owned, remote=self.kind == "remote")
@@ -153,10 +161,49 @@ class Live:
         self.com.sheet(sheet_name).Range(block).Value = tuple(tuple(row + [None] * (width - len(row))) for row in values)
         return first, first + len(rows) - 1
 
+    def foreign_sheets(self, names: Iterable[str]) -> list[str]:
+        """Sheets of the open book named like one of `names` that we did not write (never replaced).
+
+        Ours carry our fingerprint or our banner in A1: asked of the saved file first (no Excel
+        call), then, for a sheet the file does not vouch for (made since the last save), of A1
+        in the open book.
+        """
+        wanted = {name.casefold() for name in names}
+        present = [name for name in self._sheet_names() if name.casefold() in wanted]
+        if not present:
+            return []
+        vouched = set(present)
+        if self.path.is_file():
+            try:
+                vouched -= set(fingerprints.foreign_sheets(self.path, present))
+                on_file = {name.casefold() for name in fingerprints.sheet_names(self.path)}
+                vouched = {name for name in vouched if name.casefold() in on_file}
+            except Exception as exc:  # an unreadable file vouches for nothing: ask the open book
+                log.info("the saved file cannot vouch for its sheets: %s", exc)
+                vouched = set()
+        return [name for name in present if name not in vouched and self._first_cell(name) != BANNER]
+
+    def _sheet_names(self) -> list[str]:
+        if self.kind != "com":
+            return [sheet.name for sheet in self.book.sheets]
+        self.com = self.com or comread.ComBook(self.wb, self.wb.Sheets)
+        if self.com.names is None:
+            self.com.names = [sheet.Name for sheet in self.com.sheets]
+        return list(self.com.names)
+
+    def _first_cell(self, name: str):
+        if self.kind == "com":
+            return self.com.sheet(name).Range("A1").Value
+        return self.book.sheets[name].range("A1").value
+
     # --- the message -----------------------------------------------------------------------------
 
     def alert(self, message: str, title: str = "党建工作台账") -> None:
-        """One short message box in Excel (in tests: an `alert` action; during the self-test: a line in a file)."""
+        """One short message box in Excel (in tests: an `alert` action; during the self-test: a line in a file).
+
+        Phone numbers in it are masked, as everywhere the program speaks.
+        """
+        message, title = mask_phones(message), mask_phones(title)
         try:
             collected = selftest_messages(self.path)
         except errors.WorkbenchError:

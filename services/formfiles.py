@@ -15,6 +15,7 @@ read as last saved, with a warning.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from workbook.safety import TEMP_PREFIX, is_open_elsewhere
 from workplan.collect import ReturnedForm
 from workplan.forms import Handout, identity_sheet, round_from_folder
 
+log = logging.getLogger("workbench.formfiles")
 FORM_SUFFIXES = frozenset((".xlsx", ".xlsm", *(s for s in reader.OTHER_KINDS if s != ".txt")))
 SKIPPED_PREFIXES = ("~$", ".~lock.", ".", TEMP_PREFIX)  # owner files of Office, hidden files, our temp files
 NAME_HEADERS = frozenset(("姓名", "评议人", "名单", "名字"))  # the header of a column of names
@@ -128,6 +130,11 @@ def read_returned(path: Path) -> ReturnedForm:
         return ReturnedForm(path.name, unreadable=detail, advice=advice)
     except OSError as exc:  # check_file opens the file: no permission, gone meanwhile, a network drive
         return ReturnedForm(path.name, unreadable=errors.os_reason(exc), advice="请关闭正在使用它的程序、检查文件的权限后再回收")
+    except BaseException as exc:  # a library's failure on one hostile copy (a panic too) is this copy's problem
+        if errors.is_ours(exc):
+            raise
+        log.warning("returned form %s unreadable: %s", path, errors.technical(exc), exc_info=True)
+        return ReturnedForm(path.name, unreadable="文件内容无法读取", advice="请让评议人重新发送")
     sheets = {name: _grid(sheet) for name, sheet in book.sheets.items()}
     return ReturnedForm(path.name, sheets, open_elsewhere=is_open_elsewhere(path))
 

@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.interpreter import invocation
 from services.memory import paused_gc
 from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
 from workbook import errors
@@ -138,7 +139,9 @@ def read_branch(path: Path, today: dt.date) -> BranchResult:
     except OSError as exc:
         return BranchResult(path, problem=f"{path} 无法读取（{read_reason(exc)}）。请关闭占用它的程序、检查权限后重新汇总。",
                             trace=errors.technical(exc))
-    except Exception:  # a worker must hand back every failure; the parent logs the traceback
+    except BaseException as exc:  # a worker hands back every failure, a library's panic too (it cannot be pickled)
+        if errors.is_ours(exc):
+            raise
         return BranchResult(path, problem=f"{path} 读取时遇到意外问题，已跳过。详细情况记录在日志中。",
                             trace=traceback.format_exc())
 
@@ -198,7 +201,7 @@ def _pool_results(paths: Sequence[Path], today: dt.date, workers: int, read: Rea
 def _crashed(path: Path) -> BranchResult:
     """A file whose reading ends its process even when read alone."""
     return BranchResult(path, problem=f"{path} 读取时程序异常退出（可能文件过大或内存不足），已跳过。"
-                                      f"请单独运行 python reports.py {path} 查看原因。",
+                                      f"请单独运行 {invocation('reports.py', str(path))} 查看原因。",
                         trace="the worker process reading it ended abruptly, also when it was read alone")
 
 

@@ -161,7 +161,9 @@ class Watcher:
             runlog.append(self.path, now, runlog.RETRY, f"工作簿正在使用中，{self.retry_minutes} 分钟后再试")
             self.say(f"{now:%Y-%m-%d %H:%M} {exc.user_message()}{self.retry_minutes} 分钟后再试。")
             return False
-        except Exception:  # the loop must survive a failed run; the log keeps the traceback
+        except BaseException as exc:  # the loop survives a failed run (a library's panic too); the log keeps it
+            if errors.is_ours(exc):
+                raise
             log.exception("weekly refresh failed")
             runlog.append(self.path, now, runlog.FAILED, "程序内部错误，没有刷新，详见日志")
             self.say(f"{now:%Y-%m-%d %H:%M} 刷新出错，已记入日志；下周按时再试。")

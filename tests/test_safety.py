@@ -129,15 +129,17 @@ def test_disk_full_at_replace_leaves_original(workbook, monkeypatch):
     def full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(errors.WriteFailed) as caught:
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: full() if Path(dst) == workbook else real_replace(src, dst))
+    with pytest.raises(errors.DiskFull) as caught:
         safety.safe_replace(workbook, copy_writer("新数据"), lambda p: True, now=NOW)
     monkeypatch.undo()
-    assert "（磁盘空间不足）" in caught.value.user_message() and "No space" not in caught.value.user_message()
+    assert caught.value.user_message() == (
+        f"写入 {workbook} 时磁盘空间不足，原工作簿没有改动。请清理磁盘空间（可以把“备份”文件夹中较早的备份移到别处）后再运行。")
     assert "No space left on device" in caught.value.technical  # the English detail goes to the log only
     assert workbook.read_bytes() == before and first_cell(workbook) == "原始数据"
-    assert [first_cell(p) for p in safety.backups_of(workbook)] == ["原始数据"]
-    assert leftovers(workbook.parent) == []
+    assert safety.backups_of(workbook) == []  # the backup of an unchanged master is removed, not kept
+    assert leftovers(workbook.parent) == [] and leftovers(workbook.parent / "备份") == []
 
 
 def test_failed_verification_leaves_original(workbook):
@@ -147,7 +149,7 @@ def test_failed_verification_leaves_original(workbook):
     with pytest.raises(errors.WriteFailed):
         safety.safe_replace(workbook, copy_writer("新数据"), lambda p: 1 / 0, now=NOW + dt.timedelta(seconds=1))
     assert workbook.read_bytes() == before and first_cell(workbook) == "原始数据"
-    assert len(safety.backups_of(workbook)) == 2
+    assert safety.backups_of(workbook) == []  # nothing was written: the backups taken for it are gone again
     assert leftovers(workbook.parent) == []
 
 
@@ -158,8 +160,9 @@ def test_failed_write_leaves_original(workbook):
         new_path.write_bytes(b"PK half")
         raise OSError(errno.EIO, "I/O error")
 
-    with pytest.raises(errors.WriteFailed):
+    with pytest.raises(errors.CannotWrite) as caught:
         safety.safe_replace(workbook, broken, lambda p: True, now=NOW)
+    assert "（磁盘读写出错）" in caught.value.user_message() and "检查未通过" not in caught.value.user_message()
     assert workbook.read_bytes() == before
     assert leftovers(workbook.parent) == []
 

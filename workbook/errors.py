@@ -38,12 +38,24 @@ def os_reason(exc: OSError) -> str:
     """What went wrong with a file operation, in words a teacher understands."""
     reasons = {
         errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "磁盘空间不足（超出配额）",
         errno.EACCES: "没有写入权限，或文件正被其他程序占用",
         errno.EPERM: "没有写入权限，或文件正被其他程序占用",
         errno.EROFS: "磁盘是只读的",
         errno.ENOENT: "文件或文件夹不存在",
+        errno.ENAMETOOLONG: "文件名太长",
+        errno.ENOTDIR: "路径中有一处应是文件夹，却是文件",
+        errno.EEXIST: "同名的文件已存在",
+        errno.ELOOP: "路径中有指向自身或不存在目标的快捷方式（符号链接）",
+        errno.EISDIR: "应是文件的地方是一个文件夹",
+        errno.EIO: "磁盘读写出错",
     }
     return reasons.get(exc.errno, "读写文件时出错")
+
+
+def is_ours(exc: BaseException) -> bool:
+    """Ctrl+C, sys.exit and a closing generator are ours to pass on; every other exception is a failure to report."""
+    return isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
 def technical(exc: BaseException) -> str:
@@ -202,3 +214,86 @@ class CloudWorkbook(WorkbenchError):
         "这份台账是从 OneDrive/SharePoint 网址打开的（{path}），程序找不到它在本机的文件，没有读取或写入任何内容。"
         "请在“文件资源管理器”的 OneDrive 文件夹里直接双击打开台账再点按钮；或把台账另存到本机文件夹（如 D:\\党建）后使用。"
     )
+
+
+class ReadOnlyWorkbook(WorkbenchError):
+    """The workbook file is marked read-only: writing it would override the owner's choice."""
+
+    template = "工作簿 {path} 是只读文件，程序没有写入任何内容。请在文件属性中取消“只读”后再运行（只校验可以照常运行）。"
+
+
+class FolderNotWritable(WorkbenchError):
+    """The folder of the workbook (or of its backups) cannot be written."""
+
+    template = (
+        "无法在文件夹 {path} 中写入（{detail}），工作簿没有改动。"
+        "请把总台账复制到可以写入的文件夹（如“文档”或桌面）后再运行。"
+    )
+
+
+class BackupNotAFolder(WorkbenchError):
+    """A file named 备份 stands where the backup folder belongs."""
+
+    template = (
+        "“{path}”是一个文件，不是文件夹，程序无法在其中保存写入前的备份，工作簿没有改动。"
+        "请把这个名为“备份”的文件改名或移走后再运行。"
+    )
+
+
+class LockFailed(WorkbenchError):
+    """The lock file beside the backups cannot be created or opened."""
+
+    template = "无法建立锁文件 {path}（{detail}），工作簿没有改动。请删除这个文件（或同名的快捷方式、文件夹）后再运行。"
+
+
+class NameTooLong(WorkbenchError):
+    """The workbook's name leaves no room for the names of its backup and temporary file."""
+
+    template = (
+        "工作簿的文件名太长（{detail}），程序无法在它旁边建立备份和临时文件，工作簿没有改动。"
+        "请把文件名改短（建议不超过 60 个汉字）后再运行：{path}"
+    )
+
+
+class DiskFull(WorkbenchError):
+    """The disk filled up while writing; the original is untouched."""
+
+    template = (
+        "写入 {path} 时磁盘空间不足，原工作簿没有改动。"
+        "请清理磁盘空间（可以把“备份”文件夹中较早的备份移到别处）后再运行。"
+    )
+
+
+class BackupFailed(WorkbenchError):
+    """The backup before a write could not be made and checked; nothing was written."""
+
+    template = (
+        "写入前的备份没有做成（{detail}），工作簿没有改动：{path}。"
+        "请清理磁盘空间（可以把“备份”文件夹中较早的备份移到别处）、检查“备份”文件夹的写入权限后再运行。"
+    )
+
+
+class CannotWrite(WorkbenchError):
+    """Writing the new file beside the workbook failed for another reason of the file system."""
+
+    template = "无法写入 {path}（{detail}），原工作簿没有改动。请检查磁盘和文件夹后再运行；如仍不行，请把日志文件发给维护人员。"
+
+
+class ForeignSheet(WorkbenchError):
+    """Sheets carry the names of generated sheets but were not written by us: they are never replaced."""
+
+    template = (
+        "工作簿 {path} 里已有{sheets}，但它不是本程序生成的（可能是手工建立的），程序没有写入任何内容。"
+        "请把{it}改名（例如“{first}（手工）”）后再运行；刷新会重新生成“{first}”。"
+    )
+
+    def __init__(self, path: str | Path, names: list[str], technical: str = ""):
+        self.names = list(names)
+        super().__init__(path, "、".join(self.names), technical)
+
+    def user_message(self) -> str:
+        quoted = "、".join(f"“{name}”" for name in self.names)
+        sheets = f"一张{quoted}工作表" if len(self.names) == 1 else f"{quoted}这 {len(self.names)} 张工作表"
+        text = self.template.format(path=self.path, sheets=sheets, it="这张表" if len(self.names) == 1 else "这些表",
+                                    first=self.names[0])
+        return text if len(self.names) == 1 else text.replace("但它不是", "但它们不是")

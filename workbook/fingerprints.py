@@ -4,20 +4,28 @@ Each generated sheet carries, in a hidden sheet-local defined name, a hash of th
 wrote (`fingerprint_model`). Reading the sheet back and hashing what is there
 (`fingerprint_rows`) tells whether someone typed into it since (`edited_sheets`), and the
 writer's read-back check uses the same hash (`workbook.package.verify_written`).
+
+The same mark tells our sheets from a staff-made one that happens to carry a generated
+sheet's name (`foreign_sheets`): such a sheet is never replaced. Masters written before
+fingerprints existed, or by the Excel buttons of earlier versions, carry no fingerprint;
+for them our banner in A1 counts as the mark.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import numbers
 from pathlib import Path
 from typing import Any, Iterable
 from xml.etree import ElementTree as ET
 
-from workbook import render_xlsx
-from workbook.ooxml import Package, open_zip
-from workbook.sheetmodel import SheetModel
+from workbook import render_xlsx, xlsxstream
+from workbook.ooxml import Package, open_zip, sheet_entries
+from workbook.sheetmodel import BANNER, SheetModel
+
+log = logging.getLogger("workbench.fingerprints")
 
 FINGERPRINT_NAME = "_workbench_fp"
 FINGERPRINT_VERSION = "v1"
@@ -118,3 +126,36 @@ def edited_sheets(path: str | Path, values_by_sheet: dict[str, list[list[Any]]] 
     if missing:
         values.update(read_sheet_rows(path, missing))
     return [name for name, fp in stored.items() if name in values and fingerprint_rows(values[name]) != fp]
+
+
+def foreign_sheets(path: str | Path, names: Iterable[str]) -> list[str]:
+    """Sheets of the workbook named like one of `names` (case folded) that we did not write.
+
+    Ours carry a fingerprint (its presence counts, not its value: an edited sheet is still
+    ours) or, for legacy masters, our banner in A1. A sheet whose A1 cannot be read is not ours.
+    """
+    wanted = {name.casefold() for name in names}
+    owned = {name.casefold() for name in read_owned_fingerprints(path)}
+    with open_zip(path) as zf:
+        candidates = [e for e in sheet_entries(zf) if e.name.casefold() in wanted and e.name.casefold() not in owned]
+        foreign = [e.name for e in candidates if _first_cell(zf, e.part) != BANNER]
+    for entry in candidates:
+        if entry.name not in foreign:
+            log.info("sheet %r has no fingerprint but our banner in A1: taken as ours (a legacy master)", entry.name)
+    return foreign
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The names of a workbook file's sheets, in tab order."""
+    with open_zip(path) as zf:
+        return [entry.name for entry in sheet_entries(zf)]
+
+
+def _first_cell(zf, part: str):
+    """The value of A1 of a sheet part, streamed (None when empty or unreadable)."""
+    try:
+        for row, cells in xlsxstream.iter_rows(zf, part, 1):
+            return cells[0] if row == 1 else None
+    except Exception as exc:  # a sheet we cannot even stream is certainly not one we wrote
+        log.info("A1 of %s unreadable: %s", part, exc)
+    return None

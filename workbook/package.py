@@ -47,6 +47,7 @@ from workbook.fingerprints import (
     FINGERPRINT_NAME,
     fingerprint_model,
     fingerprint_rows,
+    foreign_sheets,
     read_owned_fingerprints,
     read_sheet_rows,
 )
@@ -490,8 +491,14 @@ def refresh_master(path: str | Path, models: list[SheetModel], owned: set[str], 
                    now: dt.datetime | Callable[[], dt.datetime] | None = None):
     """Safely write generated sheets into the master itself: backup, write, verify, replace.
 
+    errors.ForeignSheet, before anything is written, when a sheet of a model's name exists
+    but was not written by us (`fingerprints.foreign_sheets`).
+
     Returns `safety.SafeWrite`: the backup taken, and the `WriteSummary` as its result.
     """
+    foreign = foreign_sheets(path, [model.name for model in models])
+    if foreign:
+        raise errors.ForeignSheet(path, foreign)
     fingerprints = {model.name: fingerprint_model(model) for model in models}
 
     def write(new_path: Path) -> WriteSummary:

@@ -2,22 +2,33 @@
 
 `safe_replace` is the one way the master is rewritten:
 
-1. refuse if the workbook is open in Excel or WPS (errors.WorkbookOpen);
+1. refuse if the workbook is open in Excel or WPS (errors.WorkbookOpen), or if the file
+   system would refuse a step later (`preflight`: a read-only file or folder, a file named
+   备份, a lock that cannot be made, a name too long for the backup's name);
 2. take a file lock `备份/<workbook>.lock`, so two refreshes never interleave (errors.WorkbookBusy);
-3. copy the workbook into `备份/` next to it, keeping the newest `keep` copies;
+3. copy the workbook into `备份/` next to it and check the copy byte for byte; a copy that
+   is not complete is removed and never counts (errors.BackupFailed);
 4. write the new file beside the old one under a temporary name, fsync it, verify it;
-5. atomically replace the old file with `os.replace`.
+5. atomically replace the old file with `os.replace`; then prune the backups to the newest
+   `keep` (only complete workbooks count).
 
-Any failure before step 5 removes the temporary file and leaves the original untouched.
+Any failure before step 5 removes the temporary file and the backup just taken and leaves
+the original untouched. Every error of the file system becomes its own Chinese message
+(`_stage`), by what the system said: no room, no permission, a name too long.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
+import logging
 import os
 import re
 import shutil
+import stat
 import uuid
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +42,9 @@ BACKUP_DIR = "备份"
 TEMP_PREFIX = "~workbench-"
 LOCK_TIMEOUT = 10.0  # seconds to wait for another refresh of the same workbook
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
+NAME_MAX = 255  # bytes of one file name on the file systems we meet (ext4, NTFS counts 255 UTF-16 units)
+SHARING_VIOLATIONS = (32, 33)  # Windows: the file is open in another program (ERROR_SHARING/LOCK_VIOLATION)
+log = logging.getLogger("workbench.safety")
 
 Clock = Callable[[], dt.datetime]
 
@@ -70,12 +84,83 @@ def is_open_elsewhere(path: str | Path) -> bool:
 
 
 def _locked_on_windows(path: Path) -> bool:
-    """Windows only: Excel opens a workbook denying writes, so opening it for writing fails."""
+    """Windows only: Excel opens a workbook denying writes, so opening it for writing fails.
+
+    A read-only file fails the same way; it is not "open elsewhere" (`preflight` says so).
+    """
     try:
         with open(path, "r+b"):
             return False
-    except PermissionError:
-        return True
+    except PermissionError as exc:
+        return in_use(exc, path)
+
+
+def is_read_only(path: Path) -> bool:
+    """The file's own write permission is off (chmod 444, or the Windows read-only attribute)."""
+    return not path.stat().st_mode & stat.S_IWUSR
+
+
+def in_use(exc: OSError, path: Path) -> bool:
+    """Whether a PermissionError means "another program holds the file" (Windows only).
+
+    A sharing violation always does; "access denied" does for a file that is not read-only
+    (Windows answers so when a program holds the file open). POSIX has no such locks.
+    """
+    code = getattr(exc, "winerror", None)
+    if code is None:
+        return False
+    return code in SHARING_VIOLATIONS or (code == 5 and path.is_file() and not is_read_only(path))
+
+
+def lock_path(path: Path) -> Path:
+    return path.parent / BACKUP_DIR / f"{path.name}.lock"
+
+
+def preflight(path: Path) -> None:
+    """Refuse before the lock and the backup whatever the file system would refuse later."""
+    folder, backups, lock = path.parent, path.parent / BACKUP_DIR, lock_path(path)
+    if is_read_only(path):
+        raise errors.ReadOnlyWorkbook(path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise errors.FolderNotWritable(folder, "没有写入权限")
+    if backups.exists() and not backups.is_dir():
+        raise errors.BackupNotAFolder(backups)
+    if backups.is_dir() and not os.access(backups, os.W_OK | os.X_OK):
+        raise errors.FolderNotWritable(backups, "没有写入权限")
+    if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+        raise errors.LockFailed(lock, "它是一个快捷方式（符号链接）或文件夹，不是普通文件")
+    longest = len(f"{TEMP_PREFIX}{path.stem}_{'0' * 15}-99{path.suffix}".encode("utf-8"))  # a backup being checked
+    if longest > NAME_MAX:
+        raise errors.NameTooLong(path, f"备份的文件名将有 {longest} 字节，最多 {NAME_MAX} 字节")
+
+
+@contextmanager
+def _stage(path: Path, backup: bool = False) -> Iterator[None]:
+    """An OSError of the file system as the Chinese message for what the system said."""
+    try:
+        yield
+    except errors.WorkbenchError:
+        raise
+    except OSError as exc:
+        raise _os_error(path, exc, backup) from exc
+
+
+def _os_error(path: Path, exc: OSError, backup: bool) -> errors.WorkbenchError:
+    """The WorkbenchError for one OSError met while writing `path` (or its backup)."""
+    detail, technical = errors.os_reason(exc), errors.technical(exc)
+    if isinstance(exc, PermissionError) and in_use(exc, path):
+        return errors.WorkbookOpen(path, technical=technical)
+    if backup and exc.errno not in (errno.ENAMETOOLONG, errno.ELOOP):
+        return errors.BackupFailed(path, detail, technical)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return errors.DiskFull(path, detail, technical)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return errors.FolderNotWritable(path.parent, detail, technical)
+    if exc.errno == errno.ENAMETOOLONG:
+        return errors.NameTooLong(path, detail, technical)
+    if exc.errno == errno.ELOOP:
+        return errors.LockFailed(lock_path(path), detail, technical)
+    return errors.CannotWrite(path, detail, technical)
 
 
 def backup_path(path: Path, now: dt.datetime) -> Path:
@@ -91,25 +176,69 @@ def backup_path(path: Path, now: dt.datetime) -> Path:
 
 
 def backups_of(path: str | Path) -> list[Path]:
-    """Existing backups of a workbook, oldest first (by the time in the name)."""
+    """Existing backups of a workbook, oldest first (by the time in the name).
+
+    Only complete workbooks count: a file of the right name that is no zip package (a copy
+    cut short by a full disk, before backups were checked) is left alone and never counted.
+    """
     path = Path(path)
     pattern = re.compile(rf"^{re.escape(path.stem)}_(\d{{8}}-\d{{6}})(?:-(\d+))?{re.escape(path.suffix)}$")
     found = []
     for candidate in (path.parent / BACKUP_DIR).glob("*"):
         match = pattern.match(candidate.name)
         if match and candidate.is_file():
+            if not zipfile.is_zipfile(candidate):
+                log.warning("not a complete workbook, not counted as a backup: %s", candidate)
+                continue
             found.append((match.group(1), int(match.group(2) or 1), candidate))
     return [item[2] for item in sorted(found)]
 
 
-def backup(path: str | Path, keep: int, now: dt.datetime | None = None) -> Path:
-    """Copy the workbook into `备份/` and prune to the newest `keep` copies (at least 1)."""
+def take_backup(path: str | Path, now: dt.datetime | None = None) -> Path:
+    """Copy the workbook into `备份/` and check the copy byte for byte; errors.BackupFailed if it is not whole.
+
+    The copy is written under a temporary name and gets its backup name only once checked,
+    so a copy cut short (a full disk, a pulled USB stick) is removed and never counts.
+    """
     path = Path(path)
     target = backup_path(path, now or dt.datetime.now())
-    target.parent.mkdir(exist_ok=True)
-    shutil.copy2(path, target)
-    for old in backups_of(path)[: -max(keep, 1)]:
-        old.unlink()
+    partial = target.with_name(TEMP_PREFIX + target.name)
+    with _stage(path, backup=True):
+        target.parent.mkdir(exist_ok=True)
+        try:
+            shutil.copyfile(path, partial)
+            shutil.copystat(path, partial)
+            _fsync(partial)
+            if _digest(partial) != _digest(path):
+                raise errors.BackupFailed(path, "备份与原文件不一致", f"backup {partial} differs from {path}")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _fsync_dir(target.parent)
+    return target
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    """(size, sha-256) of a file's bytes."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return path.stat().st_size, sha.hexdigest()
+
+
+def prune_backups(path: str | Path, keep: int) -> list[Path]:
+    """Remove the oldest complete backups beyond the newest `keep` (at least 1); the removed ones."""
+    old = backups_of(path)[: -max(keep, 1)]
+    for backup in old:
+        backup.unlink(missing_ok=True)
+    return old
+
+
+def backup(path: str | Path, keep: int, now: dt.datetime | None = None) -> Path:
+    """Take a checked backup (`take_backup`) and prune to the newest `keep` copies (at least 1)."""
+    target = take_backup(path, now)
+    prune_backups(path, keep)
     return target
 
 
@@ -117,16 +246,22 @@ def backup(path: str | Path, keep: int, now: dt.datetime | None = None) -> Path:
 def workbook_lock(path: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold `备份/<name>.lock` while writing; errors.WorkbookBusy if another writer keeps it.
 
-    The lock file lives in the backup folder, out of the staff's way beside the workbook.
+    The lock file lives in the backup folder, out of the staff's way beside the workbook. A
+    lock that cannot be made at all (a dangling link, a folder of that name) is errors.LockFailed.
     """
     path = Path(path)
-    folder = path.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
-    lock = filelock.FileLock(str(folder / f"{path.name}.lock"), timeout=timeout)
+    lock_file = lock_path(path)
+    with _stage(path):
+        lock_file.parent.mkdir(exist_ok=True)
+    lock = filelock.FileLock(str(lock_file), timeout=timeout)
     try:
         lock.acquire()
     except filelock.Timeout as exc:
         raise errors.WorkbookBusy(path) from exc
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise errors.FolderNotWritable(lock_file.parent, errors.os_reason(exc), errors.technical(exc)) from exc
+        raise errors.LockFailed(lock_file, errors.os_reason(exc), errors.technical(exc)) from exc
     try:
         yield
     finally:
@@ -136,14 +271,24 @@ def workbook_lock(path: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[N
 def temp_path(path: Path) -> Path:
     """A temporary name beside the workbook, same folder so os.replace is atomic.
 
-    It starts with "~workbench-", never "~$" (which Excel reads as an owner file).
+    It starts with "~workbench-", never "~$" (which Excel reads as an owner file), and is
+    37 characters long whatever the workbook's name (a hash of the stem, not the stem), so
+    a long name never makes it too long.
     """
-    return path.with_name(f"{TEMP_PREFIX}{path.stem}-{uuid.uuid4().hex[:12]}{path.suffix}")
+    return path.with_name(f"{TEMP_PREFIX}{_stem_key(path)}-{uuid.uuid4().hex[:12]}{path.suffix}")
+
+
+def _stem_key(path: Path) -> str:
+    return hashlib.sha1(path.stem.encode("utf-8")).hexdigest()[:8]
 
 
 def remove_stale_temps(path: Path) -> list[Path]:
-    """Temporary files a killed write of this workbook left behind; call only holding its lock."""
-    ours = re.compile(rf"^{re.escape(TEMP_PREFIX + path.stem)}-[0-9a-f]{{12}}{re.escape(path.suffix)}$")
+    """Temporary files a killed write of this workbook left behind; call only holding its lock.
+
+    Both namings are recognised: the hashed one, and the stem-named one of earlier versions.
+    """
+    suffix = re.escape(path.suffix)
+    ours = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:{re.escape(_stem_key(path))}|{re.escape(path.stem)})-[0-9a-f]{{12}}{suffix}$")
     stale = [p for p in path.parent.iterdir() if ours.match(p.name)]
     for leftover in stale:
         leftover.unlink(missing_ok=True)
@@ -177,16 +322,14 @@ def _check_target(path: Path) -> None:
 
 
 def _write_and_verify(path: Path, new: Path, write_fn: Callable[[Path], Any], verify_fn: Callable[[Path], Any]) -> Any:
-    """Write the new file, flush it, and check it; errors.WriteFailed if the check fails."""
-    try:
+    """Write the new file, flush it, and check it; errors.WriteFailed (naming the master) if the check fails."""
+    with _stage(path):
         result = write_fn(new)
         _fsync(new)
-    except OSError as exc:
-        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
     try:
         verdict = verify_fn(new)
-    except errors.WriteFailed:
-        raise
+    except errors.WriteFailed as exc:
+        raise errors.WriteFailed(path, exc.detail, exc.technical) from exc  # the file the user knows, not ours
     except Exception as exc:  # any exception of the check means the file is not trusted
         raise errors.WriteFailed(path, "新文件核对未通过", errors.technical(exc)) from exc
     if verdict is False:
@@ -196,13 +339,10 @@ def _write_and_verify(path: Path, new: Path, write_fn: Callable[[Path], Any], ve
 
 def _replace(new: Path, path: Path) -> None:
     """Move the new file over the old one; a sharing violation means someone opened it."""
-    try:
+    with _stage(path):
+        shutil.copymode(path, new)
         os.replace(new, path)
-    except PermissionError as exc:
-        raise errors.WorkbookOpen(path) from exc
-    except OSError as exc:
-        raise errors.WriteFailed(path, errors.os_reason(exc), errors.technical(exc)) from exc
-    _fsync_dir(path.parent)
+        _fsync_dir(path.parent)
 
 
 def safe_replace(
@@ -221,18 +361,23 @@ def safe_replace(
     """
     path = Path(src_path)
     _check_target(path)
+    preflight(path)
     with workbook_lock(path, lock_timeout):
         _check_target(path)
         stamp = now() if callable(now) else now
-        remove_stale_temps(path)
-        saved = backup(path, keep, stamp)
+        with _stage(path):
+            remove_stale_temps(path)
+        saved = take_backup(path, stamp)
         new = temp_path(path)
         try:
             result = _write_and_verify(path, new, write_fn, verify_fn)
-            shutil.copymode(path, new)
             _replace(new, path)
+        except BaseException:
+            saved.unlink(missing_ok=True)  # the same bytes as the untouched master: it would only take a kept slot
+            raise
         finally:
             new.unlink(missing_ok=True)
+        prune_backups(path, keep)
     return SafeWrite(saved, result)
 
 

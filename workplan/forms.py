@@ -334,12 +334,20 @@ def prepare_handouts(branch: Branch, report: Report, kind: FormKind, round_label
     return handouts(kind, branch.settings.branch, round_label, items, raters, left_out)
 
 
+def command_line(*words: str) -> str:
+    """`python sync.py …` as one line to copy: a word with a space or a quote is put in double quotes."""
+    return " ".join(f'"{w}"' if not w or any(c in w for c in " \t\u3000'\"&;()<>|") else w
+                    for w in ("python", "sync.py", *words))
+
+
 def handout_lines(copies: list[Handout], folder: Path, master: Path, report: Report | None = None,
-                  names: Sequence[str] = ()) -> list[str]:
+                  names: Sequence[str] = (), command: Callable[..., str] = command_line) -> list[str]:
     """Chinese lines for the terminal: what was written, what was left out, and what to do next.
 
     `copies` as `prepare_handouts` gives them (never empty); `names` the rater list as read,
     to name its repeats. `report` is not used (the copies know what was left out).
+    `command(*args)` spells a sync.py command for the user's shell (the command line passes
+    `services.interpreter.invocation`, which knows the shell and the Python to name).
     """
     kind, first = FORM_KINDS[copies[0].identity.kind], copies[0]
     lines = [f"已生成 {len(copies)} 份{kind.title}（{first.identity.round}），在文件夹 {folder}：",
@@ -349,9 +357,9 @@ def handout_lines(copies: list[Handout], folder: Path, master: Path, report: Rep
     if repeated:
         lines.append(f"名单中重复的姓名只生成了一份：{'、'.join(repeated)}。")
     if first.left_out:
-        lines.append(f"注意：党员名册中有 {first.left_out} 行有错误，这些党员没有列入评议表；运行 python sync.py validate {master} 查看。")
+        lines.append(f"注意：党员名册中有 {first.left_out} 行有错误，这些党员没有列入评议表；运行 {command('validate', str(master))} 查看。")
     lines += ["把这些文件发给评议人（也可以直接打印），交回后放进同一个文件夹，再运行：",
-              f"  python sync.py collect {master} {folder}"]
+              f"  {command('collect', str(master), str(folder))}"]
     return lines
 
 
