@@ -75,10 +75,12 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if not paths:
         raise errors.NoWorkbooks(folder)
     with tqdm(total=len(paths), desc="读取各支部台账", unit="个", file=sys.stderr, disable=None) as bar:
-        outcome = rollup.Rollup(rollup.read_branches(paths, args.today, progress=lambda _: bar.update()))
+        outcome = rollup.Rollup.of(rollup.read_branches(paths, args.today, progress=lambda _: bar.update()))
     for skipped in outcome.skipped:
         print(f"已跳过：{skipped.problem}")
         log.warning("skipped %s: %s\n%s", skipped.path, skipped.problem, skipped.trace)
+    for note in outcome.notes:
+        print(note)
     if not outcome.read:
         print("没有一个工作簿能够读取，未生成汇总。请按上面的提示处理后重新运行。")
         return outcome.exit_code

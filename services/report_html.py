@@ -36,7 +36,7 @@ from services.pdf import PdfFailed, find_soffice, not_installed, pdf_bytes
 from workbook import errors
 from workbook.errors import OutNotAFolder, ReportOpen
 from workbook.render_xlsx import write_standalone
-from workbook.safety import atomic_write_bytes, is_open_elsewhere
+from workbook.safety import atomic_write_bytes, in_use, is_open_elsewhere
 from workplan.forms import safe_file_part
 from workplan.report import Share, YearReport
 from workplan.report_tables import NONE_YET, Section, Table, report_sections, report_subtitle, report_title
@@ -153,17 +153,22 @@ def publish_bytes(path: Path, data: bytes) -> Path:
 
 @contextmanager
 def _write_errors(path: Path, scratch: bool = False) -> Iterator[None]:
-    """A failed write as ReportWriteFailed, or ReportOpen when `path` itself is locked (not the scratch copy).
+    """A failed write as ReportWriteFailed, or ReportOpen when `path` itself is held by another program.
 
-    xlsxwriter reports a file it cannot create as FileCreateError around the OSError, not as an OSError.
+    Only Windows holds files open (`safety.in_use`); a refused write on POSIX is a folder
+    without write permission, said as such. xlsxwriter reports a file it cannot create as
+    FileCreateError around the OSError, not as an OSError.
     """
     try:
         yield
     except (OSError, FileCreateError) as exc:
         cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-        if isinstance(cause, PermissionError) and not scratch:
+        if isinstance(cause, PermissionError) and not scratch and in_use(cause, path):
             raise ReportOpen(path) from exc
-        reason = errors.os_reason(cause) if isinstance(cause, OSError) else "无法创建文件"
+        if isinstance(cause, PermissionError):
+            reason = "没有写入权限"
+        else:
+            reason = errors.os_reason(cause) if isinstance(cause, OSError) else "无法创建文件"
         raise errors.ReportWriteFailed(path, reason, errors.technical(exc)) from exc
 
 

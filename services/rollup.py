@@ -78,6 +78,13 @@ class BranchResult:
 @dataclass(frozen=True)
 class Rollup:
     results: list[BranchResult]
+    notes: tuple[str, ...] = ()  # Chinese notices about what was read (two branches of the same name)
+
+    @classmethod
+    def of(cls, results: list[BranchResult]) -> "Rollup":
+        """The roll-up of what was read, a branch's copies counted once (`without_copies`)."""
+        kept, notes = without_copies(results)
+        return cls(kept, notes)
 
     @property
     def read(self) -> list[BranchResult]:
@@ -89,10 +96,44 @@ class Rollup:
 
     @property
     def exit_code(self) -> int:
-        """0 all read, 1 some skipped, 2 none readable."""
+        """0 all read, 1 some skipped (or a notice), 2 none readable."""
         if not self.read:
             return errors.EXIT_CANNOT_RUN
-        return errors.EXIT_FINDINGS if self.skipped else errors.EXIT_OK
+        return errors.EXIT_FINDINGS if self.skipped or self.notes else errors.EXIT_OK
+
+
+def without_copies(results: list[BranchResult]) -> tuple[list[BranchResult], tuple[str, ...]]:
+    """A branch read twice counts once; two different files of one 支部名称 both count, with a notice.
+
+    Files of the same 支部名称 whose figures are all equal are copies: the first by file name
+    is kept and the others are skipped, saying whose copy they are. Figures that differ
+    (say an old version beside the new one) are both counted: which one is current cannot
+    be told from file dates after copying, so the notice asks to move the old one out.
+    """
+    by_name: dict[str, list[BranchResult]] = {}
+    for result in sorted((r for r in results if r.ok), key=lambda r: r.path.name):
+        by_name.setdefault(_branch_name(result), []).append(result)
+    copies: dict[Path, BranchResult] = {}
+    notes = []
+    for name, same in by_name.items():
+        firsts: list[BranchResult] = []
+        for result in same:
+            original = next((f for f in firsts if repr(f.report) == repr(result.report)), None)
+            if original is None:
+                firsts.append(result)
+            else:
+                copies[result.path] = BranchResult(
+                    result.path, problem=f"{result.path} 与 {original.path.name} 内容相同（同一支部“{name}”的副本），没有重复计入。",
+                    trace=f"duplicate of {original.path}")
+        if len(firsts) > 1:
+            files = "、".join(r.path.name for r in firsts)
+            notes.append(f"注意：{files} 的支部名称相同（{name}）但内容不同，都已计入汇总；"
+                         "如其中有旧版本，请把它移出文件夹后重新汇总。")
+    return [copies.get(r.path, r) for r in results], tuple(notes)
+
+
+def _branch_name(result: BranchResult) -> str:
+    return result.report.branch
 
 
 def check_folder(folder: Path) -> Path:

@@ -182,10 +182,20 @@ def test_missing_sheet(build, data):
 
 def test_missing_column(build, data):
     path = build(data)
-    _edit(path, L.MEMBERS, lambda book, ws: setattr(ws["C1"], "value", "姓别"))
+    _edit(path, L.MEMBERS, lambda book, ws: setattr(ws["C1"], "value", "状态"))
     _, report = load(read_book(path, wanted_sheets()), TODAY)
     assert report.codes() == [(L.MEMBERS, 1, "性别", "missing-column")]
     assert report.findings[0].cell == "C1"
+
+
+def test_a_misspelt_header_is_named_as_the_likely_rename(build, data):
+    path = build(data)
+    _edit(path, L.MEMBERS, lambda book, ws: setattr(ws["C1"], "value", "姓别"))
+    _, report = load(read_book(path, wanted_sheets()), TODAY)
+    assert report.codes() == [(L.MEMBERS, 1, "性别", "column-renamed")]
+    assert report.findings[0].describe() == (
+        "[错误] 党员名册!C1 缺少列“性别”（应在第 1 行，第 3 列）；第 1 行有一列“姓别”，可能是它被改了名。"
+        "如果是，请把列标题“姓别”改回“性别”，列标题必须与模板完全一致。")
 
 
 def test_header_with_stray_spaces_still_matches(build, data):

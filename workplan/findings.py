@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from workbook import layout
 from workbook.layout import column_letter
 from workbook.privacy import mask_phones
 
 ERROR = "错误"
 WARNING = "警告"
+STRUCTURAL = frozenset(("missing-sheet", "sheet-renamed", "missing-column", "column-renamed"))  # nothing can run
+SHEET_ORDER = {name: index for index, name in enumerate(layout.INPUT_SHEET_NAMES)}  # the contract's order
 SHOWN_LIMIT = 200  # characters of a typed value quoted in a finding; the cell itself holds the rest
 
 
@@ -32,6 +35,10 @@ class Kind:
 KINDS: dict[str, Kind] = {
     # the shape of the workbook
     "missing-sheet": Kind(ERROR, "缺少工作表“{sheet}”", "请恢复该工作表（可从“备份”文件夹中的副本复制），或新建一份总台账后把数据粘贴过去"),
+    "sheet-renamed": Kind(ERROR, "缺少工作表“{sheet}”；工作簿里有一张“{value}”，可能是它被改了名",
+                          "如果是，请把“{value}”改回“{sheet}”（双击工作表标签即可改名）；否则请恢复“{sheet}”"),
+    "column-renamed": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）；第 1 行有一列“{value}”，可能是它被改了名",
+                           "如果是，请把列标题“{value}”改回“{column}”，列标题必须与模板完全一致"),
     "missing-column": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）", "请恢复该列标题，列标题必须与模板完全一致"),
     # one cell
     "required": Kind(ERROR, "“{column}”不能为空", "请填写{column}"),
@@ -214,8 +221,8 @@ class Report:
 
     @property
     def structural(self) -> list[Finding]:
-        """Missing sheets or columns: without them the workbook cannot be processed."""
-        return [f for f in self.findings if f.code in ("missing-sheet", "missing-column")]
+        """Missing (or renamed) sheets or columns: without them the workbook cannot be processed."""
+        return [f for f in self.findings if f.code in STRUCTURAL]
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Number of findings per (sheet, level)."""
@@ -226,11 +233,16 @@ class Report:
         return {f.row for f in self.findings if f.sheet == sheet and f.level == ERROR and f.row is not None}
 
     def flatten(self) -> list[list]:
-        """Rows for the 校验结果 sheet, errors first, then by sheet and row."""
+        """Rows for the 校验结果 sheet, in the order of `sorted`."""
         return [f.flatten() for f in self.sorted()]
 
     def sorted(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: (f.level != ERROR, f.sheet, f.row or 0, f.col_index or 0))
+        """Missing sheets and columns first (they explain much of the rest), then errors before
+        warnings, then by sheet in the contract's order (other sheets, such as returned forms,
+        after it by name), row and column."""
+        return sorted(self.findings, key=lambda f: (f.code not in STRUCTURAL, f.level != ERROR,
+                                                    SHEET_ORDER.get(f.sheet, len(SHEET_ORDER)), f.sheet,
+                                                    f.row or 0, f.col_index or 0))
 
     def codes(self) -> list[tuple[str, int | None, str | None, str]]:
         """(sheet, row, column, code) of every finding, in order: handy for exact test assertions."""

@@ -13,6 +13,7 @@ warning.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,7 @@ from typing import Any
 
 from workbook import layout, values
 from workbook.layout import Column, SheetSpec
-from workbook.raw import RawSheet
+from workbook.raw import RawSheet, normalize_header
 from workbook.sheetmodel import TEXT_LIMIT
 
 from . import findings as F
@@ -131,7 +132,7 @@ def missing_table(spec: SheetSpec) -> Table:
 def type_sheet(raw: RawSheet, spec: SheetSpec) -> tuple[Table, list[F.Finding]]:
     """The typed table of one sheet and the findings about its columns and cells."""
     table = Table(spec, columns={c.name: raw.column_of(c.name) for c in spec.columns if raw.column_of(c.name) is not None})
-    found = list(_missing_columns(table))
+    found = list(_missing_columns(table, raw.headers))
     plan = [(column, table.columns[column.name], PARSERS[column.kind]) for column in spec.columns if column.name in table.columns]
     for row, cells in raw.rows:
         table.records.append(_type_row(table, plan, row, cells, found))
@@ -139,9 +140,18 @@ def type_sheet(raw: RawSheet, spec: SheetSpec) -> tuple[Table, list[F.Finding]]:
     return table, found
 
 
-def _missing_columns(table: Table) -> Iterator[F.Finding]:
+def _missing_columns(table: Table, headers: list[str]) -> Iterator[F.Finding]:
+    """A contract column not in row 1; "did you mean" when an unknown header there looks like it (编号 for 党员编号)."""
+    known = {normalize_header(c.name) for c in table.spec.columns}
+    unknown = {header: index for index, header in enumerate(headers) if header and header not in known}
     for index, column in enumerate(table.spec.columns):
-        if column.name not in table.columns and not column.extra:
+        if column.name in table.columns or column.extra:
+            continue
+        close = difflib.get_close_matches(column.name, list(unknown), n=1, cutoff=0.5)
+        if close:
+            yield F.make("column-renamed", table.name, row=1, column=column.name, col_index=unknown.pop(close[0]),
+                         value=close[0], expected=index + 1)
+        else:
             yield F.make("missing-column", table.name, row=1, column=column.name, col_index=index, expected=index + 1)
 
 

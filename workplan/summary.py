@@ -15,13 +15,24 @@ def count_line(report: F.Report) -> str:
 
 
 def validation_summary(report: F.Report, workbook_name: str, shown: int = FIRST_SHOWN) -> list[str]:
-    """Counts by level and sheet, then the first findings, errors first."""
+    """Counts by level and sheet, then the first findings, errors first.
+
+    When sheets or columns are missing, those come alone: every one of them, then one line
+    for the rest (mostly their consequences), which a check after the repair will show.
+    """
     lines = [f"校验“{workbook_name}”：{count_line(report)}"]
     counts = report.counts()
     ordered = report.sorted()
     for sheet in dict.fromkeys(f.sheet for f in ordered):
         errors, warnings = counts.get((sheet, F.ERROR), 0), counts.get((sheet, F.WARNING), 0)
         lines.append(f"  {sheet}：错误 {errors} 条，警告 {warnings} 条")
+    structural = report.structural
+    if structural:
+        lines.append("缺少的表或列：")
+        lines.extend("  " + finding.describe() for finding in structural)
+        if len(ordered) > len(structural):
+            lines.append(f"另有 {len(ordered) - len(structural)} 条问题（多半是因为缺少上面的表或列），恢复后重新校验即可看到。")
+        return lines
     if ordered:
         lines.append(f"前 {shown} 条：" if len(ordered) > shown else "全部问题：")
         lines.extend("  " + finding.describe() for finding in ordered[:shown])

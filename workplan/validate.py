@@ -8,9 +8,10 @@ a missing sheet is a finding and its table is simply empty.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 from workbook import layout
-from workbook.raw import RawBook
+from workbook.raw import RawBook, normalize_header
 
 from . import findings as F
 from .branch import Branch
@@ -31,7 +32,8 @@ def load(raw: RawBook, today: dt.date) -> tuple[Branch, F.Report]:
     for spec in layout.INPUT_SHEETS:
         sheet = raw.sheet(spec.name)
         if sheet is None:
-            found.append(F.make("missing-sheet", spec.name))
+            guess = renamed_sheet(spec.name, raw.sheet_names)
+            found.append(F.make("sheet-renamed", spec.name, value=guess) if guess else F.make("missing-sheet", spec.name))
             tables[spec.name] = missing_table(spec)
         else:
             tables[spec.name], sheet_findings = type_sheet(sheet, spec)
@@ -42,3 +44,19 @@ def load(raw: RawBook, today: dt.date) -> tuple[Branch, F.Report]:
     for check in ALL_CHECKS:
         found.extend(check(branch))
     return branch, F.Report(found)
+
+
+NOT_CANDIDATES = frozenset(normalize_header(n) for n in (*layout.INPUT_SHEET_NAMES, *layout.GENERATED_SHEETS,
+                                                         layout.GUIDE, "xlwings.conf", "_表单信息"))
+SIMILAR = 0.5  # difflib's ratio: 党员名单 0.75, 名册 0.67, 加分减分 0.86, 活动安排 0.5, Sheet1 0
+
+
+def renamed_sheet(missing: str, names: list[str]) -> str | None:
+    """The sheet of the workbook that is most likely `missing` renamed (say 党员名单), or None.
+
+    Only sheets that are neither in the contract nor ours are candidates, and only by their
+    names' likeness; a renamed sheet with a name unlike the old one is simply missing.
+    """
+    candidates = [name for name in names if normalize_header(name) not in NOT_CANDIDATES]
+    close = difflib.get_close_matches(missing, candidates, n=1, cutoff=SIMILAR)
+    return close[0] if close else None

@@ -71,7 +71,7 @@ def check_evaluations(branch: Branch) -> Iterator[F.Finding]:
 def _evaluation_fit(branch, table, record, kind, target, grade) -> Iterator[F.Finding]:
     member_vote = kind == layout.EVAL_MEMBER
     if target is not None:
-        if member_vote and _member_code(target) not in branch.members:
+        if member_vote and _member_code(target) not in branch.members and "党员编号" in branch.table(layout.MEMBERS).columns:
             yield table.finding("eval-object-member", record, "评议对象", target)
         elif not member_vote and target not in layout.FIVE_GOODS:
             yield table.finding("eval-object-branch", record, "评议对象", target, choices="、".join(layout.FIVE_GOODS))
