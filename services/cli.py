@@ -144,10 +144,12 @@ def run_guarded(job: Callable[[], int], what: str, log: logging.Logger, log_file
         except errors.WorkbenchError as exc:
             log.warning("%s: %s [%s]", type(exc).__name__, exc.user_message(), exc.technical, exc_info=True)
             print(exc.user_message())
+            if getattr(log_file, "note", ""):  # the log is not where the user would look for it
+                print(f"详细情况见日志 {log_file}。")
             return exc.exit_code
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
-            raise
-        except BaseException:  # the last line of defence: no traceback reaches the user
+        except BaseException as exc:  # the last line of defence: no traceback reaches the user
+            if errors.is_ours(exc):
+                raise
             log.exception("unexpected error in %s", what)
             print(unexpected_line(log_file))
             return errors.EXIT_CANNOT_RUN

@@ -105,13 +105,13 @@ class Rollup:
 def without_copies(results: list[BranchResult]) -> tuple[list[BranchResult], tuple[str, ...]]:
     """A branch read twice counts once; two different files of one 支部名称 both count, with a notice.
 
-    Files of the same 支部名称 whose figures are all equal are copies: the first by file name
-    is kept and the others are skipped, saying whose copy they are. Figures that differ
+    Files of the same 支部名称 whose figures are all equal are copies: the one with the shortest
+    name is kept ("X.xlsx" before "X - 副本.xlsx") and the others are skipped, saying whose copy they are. Figures that differ
     (say an old version beside the new one) are both counted: which one is current cannot
     be told from file dates after copying, so the notice asks to move the old one out.
     """
     by_name: dict[str, list[BranchResult]] = {}
-    for result in sorted((r for r in results if r.ok), key=lambda r: r.path.name):
+    for result in sorted((r for r in results if r.ok), key=lambda r: (len(r.path.name), r.path.name)):
         by_name.setdefault(_branch_name(result), []).append(result)
     copies: dict[Path, BranchResult] = {}
     notes = []

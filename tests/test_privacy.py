@@ -193,3 +193,19 @@ def test_the_input_sheets_keep_the_real_numbers(outputs):
     kept = outputs["master input sheets"]
     assert "13811110001" in kept and "138-1111-0002" in kept and "（010）12340009" in kept
 
+
+
+def test_a_form_listing_a_masked_number_is_still_recognised_when_returned(capsys, build, data):
+    """The checksum is taken over the list as the form shows it, so a masked 岗位 does not read as an edit."""
+    from test_forms import fill
+
+    data[L.MEMBERS][0]["岗位"] = "语文教师 139 1111 0012"
+    master = build(data)
+    today = ["--today", TODAY.isoformat()]
+    assert sync.main(["forms", str(master), "--type", "群众评议", "--raters", "1", *today]) == 0
+    folder = master.parent / "评议表" / "群众评议_2026下半年"
+    fill(folder / "群众评议_2026下半年_第01号.xlsx", {"D001": ("优秀", ""), "D002": ("合格", "")})
+    capsys.readouterr()
+    assert sync.main(["collect", str(master), str(folder), *today]) == 0
+    out = capsys.readouterr().out
+    assert "共 1 份表，计入 1 份，新增评议 2 条" in out and "校验码" not in out

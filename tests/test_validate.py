@@ -17,6 +17,7 @@ from workplan import findings as F
 from workplan.validate import load, wanted_sheets
 
 from conftest import TODAY
+from test_hostile_values import NEW_KINDS
 
 D = dt.date
 
@@ -136,6 +137,7 @@ def test_every_finding_kind_is_exercised():
     covered = {code for _, _, expected in CASES for *_, code in expected}
     covered |= {"missing-sheet", "missing-column", "year-order"}  # tested below
     covered |= {code for code in F.KINDS if code.startswith("form-")}  # returned forms: tests/test_forms.py
+    covered |= NEW_KINDS | {"column-renamed", "sheet-renamed"}  # values out of range, renames: tests/test_hostile_*.py
     assert covered == set(F.KINDS)
 
 

@@ -129,7 +129,7 @@ def preflight(path: Path) -> None:
         raise errors.FolderNotWritable(backups, "没有写入权限")
     if lock.is_symlink() or (lock.exists() and not lock.is_file()):
         raise errors.LockFailed(lock, "它是一个快捷方式（符号链接）或文件夹，不是普通文件")
-    longest = len(f"{TEMP_PREFIX}{path.stem}_{'0' * 15}-99{path.suffix}".encode("utf-8"))  # a backup being checked
+    longest = len(f"{path.stem}_{'0' * 15}-99{path.suffix}".encode("utf-8"))  # a backup's name, numbered
     if longest > NAME_MAX:
         raise errors.NameTooLong(path, f"备份的文件名将有 {longest} 字节，最多 {NAME_MAX} 字节")
 
@@ -202,7 +202,7 @@ def take_backup(path: str | Path, now: dt.datetime | None = None) -> Path:
     """
     path = Path(path)
     target = backup_path(path, now or dt.datetime.now())
-    partial = target.with_name(TEMP_PREFIX + target.name)
+    partial = temp_path(target.parent / path.name)  # short whatever the name; never counted as a backup
     with _stage(path, backup=True):
         target.parent.mkdir(exist_ok=True)
         try:
@@ -285,11 +285,14 @@ def _stem_key(path: Path) -> str:
 def remove_stale_temps(path: Path) -> list[Path]:
     """Temporary files a killed write of this workbook left behind; call only holding its lock.
 
-    Both namings are recognised: the hashed one, and the stem-named one of earlier versions.
+    Both namings are recognised: the hashed one, and the stem-named one of earlier versions;
+    beside the workbook (a new file) and in 备份/ (a backup being copied).
     """
     suffix = re.escape(path.suffix)
     ours = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:{re.escape(_stem_key(path))}|{re.escape(path.stem)})-[0-9a-f]{{12}}{suffix}$")
-    stale = [p for p in path.parent.iterdir() if ours.match(p.name)]
+    backups = path.parent / BACKUP_DIR
+    folders = [path.parent, backups] if backups.is_dir() else [path.parent]  # a backup copy cut short lives there
+    stale = [p for folder in folders for p in folder.iterdir() if ours.match(p.name)]
     for leftover in stale:
         leftover.unlink(missing_ok=True)
     return stale
