@@ -164,32 +164,40 @@ class Live:
     def foreign_sheets(self, names: Iterable[str]) -> list[str]:
         """Sheets of the open book named like one of `names` that we did not write (never replaced).
 
-        Ours carry our fingerprint or our banner in A1: asked of the saved file first (no Excel
-        call), then, for a sheet the file does not vouch for (made since the last save), of A1
-        in the open book.
+        Ours carry our fingerprint or our banner in A1. The saved file is asked first (no Excel
+        call); when desktop Excel says the book is saved, its answer is the book's. Otherwise the
+        book is asked which of the names it has, and A1 of each the file does not vouch for
+        (a sheet made since the last save). Limit: a sheet the file shows as ours is taken as
+        ours by its name (one of ours renamed away and a staff sheet named like it since the
+        last save would pass); asking A1 of every sheet would cost Excel calls on every click.
         """
-        wanted = {name.casefold() for name in names}
-        present = [name for name in self._sheet_names() if name.casefold() in wanted]
-        if not present:
-            return []
-        vouched = set(present)
-        if self.path.is_file():
-            try:
-                vouched -= set(fingerprints.foreign_sheets(self.path, present))
-                on_file = {name.casefold() for name in fingerprints.sheet_names(self.path)}
-                vouched = {name for name in vouched if name.casefold() in on_file}
-            except Exception as exc:  # an unreadable file vouches for nothing: ask the open book
-                log.info("the saved file cannot vouch for its sheets: %s", exc)
-                vouched = set()
-        return [name for name in present if name not in vouched and self._first_cell(name) != BANNER]
+        wanted = list(dict.fromkeys(names))
+        on_file, ours = self._file_answer(wanted)
+        if self.kind == "com" and on_file is not None and self.wb.Saved:
+            return [name for name in wanted if name.casefold() in on_file and name.casefold() not in ours]
+        present = self._present(wanted)
+        return [name for name in present if name.casefold() not in ours and self._first_cell(name) != BANNER]
 
-    def _sheet_names(self) -> list[str]:
+    def _file_answer(self, wanted: list[str]) -> tuple[set[str] | None, set[str]]:
+        """(casefolded names of `wanted` the saved file has, those of them it shows as ours); (None, ∅) without a file."""
+        if not self.path.is_file():
+            return None, set()
+        try:
+            on_file = {n.casefold() for n in fingerprints.sheet_names(self.path)} & {n.casefold() for n in wanted}
+            foreign = {n.casefold() for n in fingerprints.foreign_sheets(self.path, wanted)}
+        except Exception as exc:  # an unreadable file vouches for nothing: ask the open book
+            log.info("the saved file cannot vouch for its sheets: %s", exc)
+            return None, set()
+        return on_file, on_file - foreign
+
+    def _present(self, wanted: list[str]) -> list[str]:
+        """The names of `wanted` the open book has (desktop Excel: by SHEET(), a call per five names)."""
         if self.kind != "com":
-            return [sheet.name for sheet in self.book.sheets]
+            folded = {name.casefold() for name in wanted}
+            return [sheet.name for sheet in self.book.sheets if sheet.name.casefold() in folded]
         self.com = self.com or comread.ComBook(self.wb, self.wb.Sheets)
-        if self.com.names is None:
-            self.com.names = [sheet.Name for sheet in self.com.sheets]
-        return list(self.com.names)
+        context = next(iter(self.com.handles.values()), None) or self.com.sheets(1)
+        return list(desktop.positions(context, wanted)[0])
 
     def _first_cell(self, name: str):
         if self.kind == "com":

@@ -73,9 +73,10 @@ def test_a_staff_sheet_named_like_ours_stops_the_write(capfd, build, data, tmp_p
 def test_a_button_refuses_a_staff_sheet_too(build, data, tmp_path):
     master = with_staff_sheet(build(data))
     book = json_book(master)
-    assert macros.refresh(book, TODAY) is None
+    done = macros.refresh(book, TODAY)
+    assert done.message == FOREIGN_MESSAGE.format(path=master.name) and done.result is None
     seen = apply_actions(master, tmp_path / "after.xlsx", book.json())
-    assert [s[2] for s in seen if s[0] == "alert"] == [FOREIGN_MESSAGE.format(path=master.name)]
+    assert [s[2] for s in seen if s[0] == "alert"] == [done.message]
     assert not [s for s in seen if s[0] in ("addSheet", "deleteSheet")]
 
 
@@ -289,12 +290,29 @@ def test_a_button_survives_a_panic_with_one_message(build, data, tmp_path, monke
     master = build(data)
     monkeypatch.setattr(macros.pipeline, "refresh", _panic)
     book = json_book(master)
-    assert macros.refresh(book, TODAY) is None
-    seen = apply_actions(master, tmp_path / "x.xlsx", book.json())
-    assert [s[2] for s in seen if s[0] == "alert"][0].startswith("程序遇到意外问题，没有完成。详细情况已记录在 ")
+    done = macros.refresh(book, TODAY)
+    assert done.message.startswith("程序遇到意外问题，没有完成。详细情况已记录在 ") and done.result is None
 
 
 def test_ctrl_c_is_not_swallowed(capfd, build, data, monkeypatch):
     monkeypatch.setattr(sync, "read_book", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         sync.main(["validate", str(build(data)), "--today", TODAY.isoformat()])
+
+
+def test_desktop_excel_refuses_a_staff_sheet_made_since_the_last_save(build, data):
+    """The saved file cannot vouch for a sheet made after it: the open book is asked (SHEET(), then A1)."""
+    import com_standin as cs
+    from macros import live
+
+    master = build(data)  # never refreshed: the saved file has no generated sheet
+    xl, wb = cs.open_book(master, (L.GUIDE, "$A$1"))
+    staff = wb.Sheets.Add(After=wb.Sheets(wb.Sheets.Count))
+    staff.Name = "公示表"
+    staff.Range("A1").Value = "我们支部自己做的公示"
+    wb.Saved = False
+    shown = []
+    session = live.Live(None, "com", wb=wb, com_error=cs.ComError, show=lambda hwnd, text, title: shown.append(text))
+    done = macros.refresh(session, TODAY)
+    assert done.message == FOREIGN_MESSAGE.format(path=master.name) and shown == [done.message]
+    assert wb.Sheets("公示表").Range("A1").Value == "我们支部自己做的公示"
