@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook.raw import RawBook, RawSheet, normalize_header
+from workbook.raw import CellError, RawBook, RawSheet, normalize_header
 from workbook.reader import EXTRA_COLUMNS
 
 MAX_CELLS = 2_000_000  # a used range bigger than this is checked with Find before it is read
@@ -90,7 +90,7 @@ def clean(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in COM_ERRORS:
-        return COM_ERRORS[value]
+        return CellError(COM_ERRORS[value])  # a finding on its cell, as the file reader gives it
     if value == "":
         return None
     return value

@@ -31,7 +31,7 @@ from typing import Any
 from workbook import errors, fingerprints, references, xlsm
 from workbook.append import first_free_row
 from workbook.privacy import mask_phones
-from workbook.raw import RawBook, RawSheet, normalize_header
+from workbook.raw import RawBook, RawSheet, error_marker, normalize_header
 from workbook.reader import EXTRA_COLUMNS
 from workbook.sheetmodel import BANNER, SheetModel
 
@@ -246,7 +246,8 @@ def _read_sheet(sheet, width: int) -> RawSheet:
     last_row, last_col = used.last_cell.row, min(used.last_cell.column, width)
     if last_row == 1 and last_col == 1 and sheet.range("A1").value is None:
         return RawSheet(sheet.name, [])
-    grid = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
+    grid = sheet.range((1, 1), (last_row, last_col)).options(ndim=2, err_to_str=True).value
+    grid = [[error_marker(v) for v in row] for row in grid]  # #REF! is a finding on its cell, as in a file
     headers = [normalize_header(v) for v in grid[0]]
     while headers and not headers[-1]:
         headers.pop()

@@ -150,7 +150,7 @@ class _Formats:
     def for_column(self, column: Column):
         if column.kind == layout.DATE:
             return self.date
-        if column.kind in (layout.ID, layout.TEXT, layout.CHOICE, layout.MONTHS):
+        if column.kind in (layout.ID, layout.TEXT, layout.NAME, layout.CHOICE, layout.MONTHS):
             return self.text
         return self.plain
 

@@ -182,7 +182,7 @@ def _first_sheet(path: Path) -> list[list]:
     try:
         with zipfile.ZipFile(path) as zf:
             entries = sheet_entries(zf)
-            rows = dict(xlsxstream.iter_rows(zf, entries[0].part, NAME_COLUMNS)) if entries else {}
+            rows = dict(xlsxstream.read_rows(zf, entries[0].part, NAME_COLUMNS)[0]) if entries else {}
     except (zipfile.BadZipFile, KeyError, IndexError, ValueError, OSError, ET.ParseError) as exc:
         raise errors.CorruptWorkbook(path, "文件结构已损坏或不完整", errors.technical(exc)) from exc
     return [list(rows.get(number, [])) for number in range(1, max(rows, default=0) + 1)]

@@ -14,7 +14,10 @@ the sheet's own XML, by text surgery, and copies every other part raw:
 - dates are serial numbers with a date style: the cell's, row's or column's own style
   when that is a date format, else a date format appended to styles.xml (append-only,
   through `merge_styles`, which reuses an equal entry);
-- `<dimension ref>` grows to cover the new rows.
+- `<dimension ref>` grows to cover the new rows;
+- workbook.xml asks for a full recalculation on opening (`fullCalcOnLoad`), so formulas
+  that count 评议记录 show the new rows; in a 1904-date-system workbook date serials count
+  from 1904-01-01.
 
 `append_to_master` does this through `safety.safe_replace`: it refuses a workbook open in
 Excel, locks, backs up, writes beside, verifies and replaces atomically. The check
@@ -48,11 +51,11 @@ from xml.sax.saxutils import escape
 from workbook import errors, layout, package, render_xlsx, safety
 from workbook.fingerprints import normalise_value, read_sheet_rows
 from workbook.layout import column_letter
-from workbook.ooxml import NS_STRICT, Package, column_index, open_zip, sheet_entries
+from workbook.ooxml import NS_STRICT, Package, column_index, open_zip, sheet_entries, uses_1904
 from workbook.raw import normalize_header
 from workbook.styles import merge_styles
-from workbook.values import EXCEL_EPOCH, is_blank
-from workbook.xmltext import attrs, decode, elements, encode, ns_prefix, root_prefix, tag
+from workbook.values import EPOCH_1904, EXCEL_EPOCH, is_blank
+from workbook.xmltext import attrs, decode, elements, encode, ensure_full_calc, ns_prefix, root_prefix, tag
 from workbook.zipout import copy_package
 
 FIRST_SAFE_DATE = dt.date(1900, 3, 1)  # earlier serials carry Excel's 1900 leap-year bug
@@ -74,6 +77,7 @@ class Appended:
     last_row: int
     styles_part: str | None
     styles_changed: bool
+    workbook_part: str | None = None  # set when workbook.xml was edited (fullCalcOnLoad)
 
     @property
     def count(self) -> int:
@@ -81,7 +85,8 @@ class Appended:
 
     @property
     def changed_parts(self) -> set[str]:
-        return {self.part} | ({self.styles_part} if self.styles_changed and self.styles_part else set())
+        styles = {self.styles_part} if self.styles_changed and self.styles_part else set()
+        return {self.part} | styles | ({self.workbook_part} if self.workbook_part else set())
 
 
 def clean_text(value: str) -> str:
@@ -182,12 +187,15 @@ def _date_format_styles() -> str:
 
 # --- cells --------------------------------------------------------------------------------
 
-def excel_serial(value: dt.date) -> float:
-    """The Excel serial number of a date or datetime (1900 date system)."""
-    if (value.date() if isinstance(value, dt.datetime) else value) < FIRST_SAFE_DATE:
-        raise ValueError(f"date before {FIRST_SAFE_DATE} cannot be appended: {value!r}")
+def excel_serial(value: dt.date, date1904: bool = False) -> float:
+    """The Excel serial number of a date or datetime, in the 1900 or the 1904 date system."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    first = EPOCH_1904 if date1904 else FIRST_SAFE_DATE
+    if day < first:
+        raise ValueError(f"date before {first} cannot be appended: {value!r}")
     moment = value.replace(tzinfo=None) if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-    return (moment - dt.datetime.combine(EXCEL_EPOCH, dt.time())) / dt.timedelta(days=1)
+    epoch = EPOCH_1904 if date1904 else EXCEL_EPOCH
+    return (moment - dt.datetime.combine(epoch, dt.time())) / dt.timedelta(days=1)
 
 
 def _number_text(value: float) -> str:
@@ -196,7 +204,7 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
 
 
-def cell_xml(ref: str, value: Any, style: int, prefix: str) -> str:
+def cell_xml(ref: str, value: Any, style: int, prefix: str, date1904: bool = False) -> str:
     """One `<c>` element: inline string, boolean, number or date serial (never a formula)."""
     c, v = tag(prefix, "c"), tag(prefix, "v")
     s_attr = f' s="{style}"' if style else ""
@@ -209,7 +217,7 @@ def cell_xml(ref: str, value: Any, style: int, prefix: str) -> str:
     if isinstance(value, bool):
         return f'<{c} r="{ref}"{s_attr} t="b"><{v}>{int(value)}</{v}></{c}>'
     if isinstance(value, (dt.date, dt.datetime)):
-        return f'<{c} r="{ref}"{s_attr}><{v}>{_number_text(excel_serial(value))}</{v}></{c}>'
+        return f'<{c} r="{ref}"{s_attr}><{v}>{_number_text(excel_serial(value, date1904))}</{v}></{c}>'
     if isinstance(value, numbers.Real):
         return f'<{c} r="{ref}"{s_attr}><{v}>{_number_text(float(value))}</{v}></{c}>'
     raise TypeError(f"cannot append {type(value).__name__} to cell {ref}: {value!r}")
@@ -231,8 +239,8 @@ class _Row:
 class _SheetEdit:
     """Text surgery on one worksheet part: new rows from a given row on (see `first_free_row`)."""
 
-    def __init__(self, text: str, styles: _Styles, sheet: str):
-        self.text, self.styles, self.sheet = text, styles, sheet
+    def __init__(self, text: str, styles: _Styles, sheet: str, date1904: bool = False):
+        self.text, self.styles, self.sheet, self.date1904 = text, styles, sheet, date1904
         self.prefix = root_prefix(text, "worksheet")
         self.col_styles = self._column_styles()
 
@@ -297,7 +305,7 @@ class _SheetEdit:
             if not is_blank(value):
                 ref = f"{column_letter(col)}{number}"
                 style = self._style(value, old_cells.get(col, (None, ""))[0], row_style, self.col_styles.get(col))
-                cells[col] = (style, cell_xml(ref, value, style, self.prefix))
+                cells[col] = (style, cell_xml(ref, value, style, self.prefix, self.date1904))
         body = "".join(xml for _, (_, xml) in sorted(cells.items()))
         qname = self._q("row")
         return f"<{qname}{row_attrs}>{body}</{qname}>"
@@ -368,14 +376,20 @@ def append_rows(src_path: str | Path, dst_path: str | Path, sheet: str, rows: li
         if ns_prefix(text, NS_STRICT) is not None:
             raise errors.WrongFileType(src, "Strict Open XML 格式的工作簿")
         styles_text, styles_bom = decode(pkg.read(styles_part)) if styles_part else (None, False)
+        main = pkg.main_part()
+        main_text, main_bom = decode(pkg.read(main))
+        date1904 = uses_1904(zf)
     styles = _Styles(src, styles_text)
-    edit = _SheetEdit(text, styles, sheet)
+    edit = _SheetEdit(text, styles, sheet, date1904)
     first, last = edit.append(rows, _first_row(src, sheet))
     new_parts = {part: encode(edit.text, bom)}
     if styles.changed:
         new_parts[styles_part] = encode(styles.text, styles_bom)
+    full_calc = ensure_full_calc(main_text, root_prefix(main_text, "workbook"), package.WORKBOOK_AFTER_NAMES[1:])
+    if full_calc != main_text:
+        new_parts[main] = encode(full_calc, main_bom)
     copy_package(src, dst_path, new_parts)
-    return Appended(sheet, part, first, last, styles_part, styles.changed)
+    return Appended(sheet, part, first, last, styles_part, styles.changed, main if full_calc != main_text else None)
 
 
 def _first_row(path: Path, sheet: str) -> int:

@@ -100,15 +100,14 @@ def read_owned_fingerprints(path: str | Path) -> dict[str, str]:
 
 
 def read_sheet_rows(path: str | Path, names: Iterable[str]) -> dict[str, list[list[Any]]]:
-    """Dense grids (from A1) of some sheets, read with python-calamine; missing sheets skipped."""
-    import python_calamine
+    """Dense grids (from A1) of some sheets, read with python-calamine; missing sheets skipped.
 
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    try:
-        present = set(book.sheet_names)
-        return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names if n in present}
-    finally:
-        book.close()
+    Through the reader's guards (`reader.read_grids`): a stray cell at XFD1048576 or a value
+    calamine panics on does not take the process down.
+    """
+    from workbook.reader import read_grids
+
+    return read_grids(path, list(names))
 
 
 def edited_sheets(path: str | Path, values_by_sheet: dict[str, list[list[Any]]] | None = None) -> list[str]:

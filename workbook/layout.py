@@ -18,6 +18,7 @@ INT = "int"  # a whole number
 NUMBER = "number"  # any number
 CHOICE = "choice"  # one value of a fixed list (a drop-down in the workbook)
 MONTHS = "months"  # a planned month or month range: 3月, 4—7月, 4-7月
+NAME = "name"  # a name (姓名, 党小组, 评议人 …): text, without invisible characters pasted along
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ GENDERS = ("男", "女")
 STANDINGS = ("正式党员", "预备党员")
 STATUSES = ("在职", "离退休", "转出")
 SCORED_STATUSES = ("在职", "离退休")
+# The roster columns a member's scoring needs: an error in one of them leaves the member out;
+# an error in any other roster column (性别, 岗位, 入党日期 …) is reported and the member is scored.
+MEMBER_KEY_COLUMNS = ("党员编号", "党小组", "在册状态")
 ASPECTS = (
     "贯彻党的教育方针",
     "建设学习型党组织",
@@ -128,7 +132,7 @@ def _date(name: str, required: bool = False, hint: str = "") -> Column:
 def _member_ref() -> tuple[Column, Column]:
     return (
         Column("党员编号", ID, required=True, width=10, hint="填写党员名册中的党员编号"),
-        Column("姓名", TEXT, width=9, hint="便于阅读；以党员编号为准", one_line=True),
+        Column("姓名", NAME, width=9, hint="便于阅读；以党员编号为准", one_line=True),
     )
 
 
@@ -167,8 +171,8 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
         GROUPS,
         (
-            Column("小组名称", TEXT, required=True, unique=True, width=18, hint="党小组名称，不可重复", one_line=True),
-            Column("组长", TEXT, width=10, hint="党小组组长姓名", one_line=True),
+            Column("小组名称", NAME, required=True, unique=True, width=18, hint="党小组名称，不可重复", one_line=True),
+            Column("组长", NAME, width=10, hint="党小组组长姓名", one_line=True),
             Column("备注", TEXT, width=30),
         ),
         "党小组名单。党员名册、活动计划中的小组名称必须与这里一致。",
@@ -177,9 +181,9 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         MEMBERS,
         (
             Column("党员编号", ID, required=True, unique=True, width=10, hint="每名党员一个编号，不可重复，如 D001"),
-            Column("姓名", TEXT, required=True, width=9, one_line=True),
+            Column("姓名", NAME, required=True, width=9, one_line=True),
             Column("性别", CHOICE, required=True, choices=GENDERS, width=6),
-            Column("党小组", TEXT, width=16, hint="填写党小组表中的小组名称"),
+            Column("党小组", NAME, width=16, hint="填写党小组表中的小组名称"),
             Column("政治面貌", CHOICE, required=True, choices=STANDINGS, width=10),
             Column("岗位", TEXT, width=12, hint="如：语文教师、校长"),
             _date("入党日期"),
@@ -196,7 +200,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             Column("方面", CHOICE, required=True, choices=ASPECTS, width=20, hint="五个方面之一"),
             Column("工作层面", TEXT, required=True, width=16, hint="十五个工作层面之一，如：师德师风"),
             Column("承诺内容", TEXT, required=True, width=36),
-            Column("责任人", TEXT, width=9, one_line=True),
+            Column("责任人", NAME, width=9, one_line=True),
             _date("完成时限"),
             Column("承诺方式", CHOICE, required=True, choices=PROMISE_WAYS, width=10),
             _date("新增日期", hint="动态新增的承诺必须填写新增日期"),
@@ -236,12 +240,12 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             Column("活动编号", ID, required=True, unique=True, width=9),
             Column("活动名称", TEXT, required=True, width=30, one_line=True),
             Column("类别", CHOICE, required=True, choices=ACTIVITY_KINDS, width=9),
-            Column("组织者", TEXT, required=True, width=14, hint="填“支部”或党小组名称"),
+            Column("组织者", NAME, required=True, width=14, hint="填“支部”或党小组名称"),
             Column("计划月份", MONTHS, width=9, hint="如 3月，或月份范围 4—7月"),
             _date("计划日期"),
             _date("实际日期", hint="活动完成后填写实际日期"),
             Column("地点", TEXT, width=14),
-            Column("负责人", TEXT, width=9, one_line=True),
+            Column("负责人", NAME, width=9, one_line=True),
             Column("状态", CHOICE, required=True, choices=ACTIVITY_STATES, width=8),
             Column("备注", TEXT, width=20),
         ),
@@ -276,7 +280,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             Column("推荐编号", ID, required=True, unique=True, width=9),
             _date("推荐日期", required=True),
             *_member_ref(),
-            Column("推荐人", TEXT, required=True, width=9, one_line=True),
+            Column("推荐人", NAME, required=True, width=9, one_line=True),
             Column("推荐事迹", TEXT, width=36),
             Column("环节", CHOICE, choices=RECOMMEND_STEPS, width=7),
             Column("是否表彰", CHOICE, choices=YES_NO, width=8),
@@ -287,8 +291,8 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         EVALUATIONS,
         (
             Column("评议类型", CHOICE, required=True, choices=EVAL_KINDS, width=13),
-            Column("评议人", TEXT, required=True, width=10, one_line=True),
-            Column("评议对象", TEXT, required=True, width=12, hint="群众评议党员填党员编号；党员评议支部填“五好”之一"),
+            Column("评议人", NAME, required=True, width=10, one_line=True),
+            Column("评议对象", NAME, required=True, width=12, hint="群众评议党员填党员编号；党员评议支部填“五好”之一"),
             Column(
                 "等次",
                 CHOICE,
@@ -311,7 +315,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             Column("事项类别", CHOICE, required=True, choices=LEDGER_KINDS, width=9),
             Column("事由", TEXT, required=True, width=30),
             Column("分值", NUMBER, required=True, width=7, hint="加分填正数，减分填负数", limit=SCORE_LIMIT),
-            Column("审核人", TEXT, required=True, width=9, one_line=True),
+            Column("审核人", NAME, required=True, width=9, one_line=True),
         ),
         "教学与教研等方面的加分、减分台账。",
     ),
@@ -330,7 +334,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
         DEVELOPMENT,
         (
-            Column("姓名", TEXT, required=True, width=9, one_line=True),
+            Column("姓名", NAME, required=True, width=9, one_line=True),
             Column("性别", CHOICE, choices=GENDERS, width=6),
             _date("出生日期"),
             _date("申请入党日期", required=True),
@@ -338,7 +342,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
             _date("确定发展对象日期", hint="须在确定积极分子满一年后"),
             _date("接收预备党员日期"),
             _date("转正日期", hint="须在接收预备党员满一年后"),
-            Column("培养联系人", TEXT, width=10, one_line=True),
+            Column("培养联系人", NAME, width=10, one_line=True),
             Column("备注", TEXT, width=20),
         ),
         "入党申请人、积极分子、发展对象、预备党员的培养发展过程。",

@@ -24,6 +24,7 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET_REL = NS_REL + "/worksheet"
 STYLES_REL = NS_REL + "/styles"
+_DATE1904 = re.compile(rb'<(?:[\w.-]+:)?workbookPr\b[^>]*?\sdate1904\s*=\s*["\'](1|true)["\']')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
@@ -56,6 +57,11 @@ def sheet_entries(zf: zipfile.ZipFile) -> list[SheetEntry]:
             SheetEntry(sheet.get("name", ""), resolve(wb_part, targets.get(rel_id, "")), sheet.get("state", "visible"))
         )
     return entries
+
+
+def uses_1904(zf: zipfile.ZipFile) -> bool:
+    """True when the workbook counts dates from 1904-01-01 (`<workbookPr date1904="1"/>`, old Mac Excel)."""
+    return _DATE1904.search(zf.read(workbook_part(zf))) is not None
 
 
 def column_index(letters: str) -> int:

@@ -60,6 +60,7 @@ from workbook.ooxml import (
     Package,
     open_zip,
     orphans,
+    uses_1904,
     reachable,
     rels_name,
     resolve,
@@ -100,10 +101,13 @@ class _Rendered:
     fingerprints: dict[str, str] = field(default_factory=dict)  # sheet name -> fingerprint of its values
 
 
-def _render(models: list[SheetModel], fingerprints: dict[str, str] | None = None) -> _Rendered:
-    """Render the models into an in-memory xlsxwriter file and index its parts."""
+def _render(models: list[SheetModel], fingerprints: dict[str, str] | None = None, date1904: bool = False) -> _Rendered:
+    """Render the models into an in-memory xlsxwriter file and index its parts.
+
+    `date1904`: the master counts dates from 1904 (old Mac Excel), so our date serials must too.
+    """
     buffer = io.BytesIO()
-    book = render_xlsx.new_workbook(buffer)
+    book = render_xlsx.new_workbook(buffer, date_1904=date1904)
     for model in models:
         render_xlsx.add_sheet(book, model)
     book.close()
@@ -418,7 +422,12 @@ class _Writer:
             self.types.overrides[key] = wanted
 
     def _finish_shared_parts(self) -> None:
-        """Forget removed parts in [Content_Types].xml; store the edited shared parts."""
+        """Forget removed parts in [Content_Types].xml; store the edited shared parts.
+
+        workbook.xml also asks for a full recalculation on opening, so staff formulas that
+        refer to a generated sheet show the new values, not the ones cached at the last save.
+        """
+        self.wb_text = xt.ensure_full_calc(self.wb_text, self.prefix, WORKBOOK_AFTER_NAMES[1:])
         self.plan.removed -= set(self.plan.new_parts)
         for name in sorted(self.plan.removed):
             self._set_content_type(name, None)
@@ -480,8 +489,8 @@ def _plan(src: Path, pkg: Package, models: list[SheetModel], owned: set[str],
     """Decide every part of the new package; unreadable XML in the master is CorruptWorkbook."""
     if not models:
         return _Plan()
-    rendered = _render(models, fingerprints)
     try:
+        rendered = _render(models, fingerprints, uses_1904(pkg.zip))
         return _Writer(src, pkg, rendered, owned).run(models)
     except (ET.ParseError, UnicodeDecodeError) as exc:
         raise errors.CorruptWorkbook(src, "其中的内容无法解析", errors.technical(exc)) from exc
@@ -505,7 +514,7 @@ def refresh_master(path: str | Path, models: list[SheetModel], owned: set[str], 
         return write_sheets(path, new_path, models, owned, fingerprints)
 
     def verify(new_path: Path) -> None:
-        verify_written(new_path, models, fingerprints)
+        verify_written(new_path, models, fingerprints, shown=path)
         verify_untouched(path, new_path, models)
 
     return safety.safe_replace(path, write, verify, keep=keep, now=now)
@@ -559,18 +568,21 @@ def _owned_parts(pkg: "Package", names: set[str]) -> set[str]:
     return parts
 
 
-def verify_written(path: str | Path, models: list[SheetModel], fingerprints: dict[str, str] | None = None) -> None:
+def verify_written(path: str | Path, models: list[SheetModel], fingerprints: dict[str, str] | None = None,
+                   shown: str | Path | None = None) -> None:
     """Re-open a written file and check each model's sheet reads back with its values.
 
     `fingerprints` (sheet name -> fingerprint_model) saves computing them again. Raises
-    errors.WriteFailed naming the first sheet that does not read back.
+    errors.WriteFailed naming the first sheet that does not read back, and the file the user
+    knows (`shown`, the master) rather than the temporary file beside it.
     """
+    shown = shown or path
     try:
         rows = read_sheet_rows(path, [m.name for m in models])
         stored = read_owned_fingerprints(path)
     except Exception as exc:  # any failure to read the new file is a failed check
-        raise errors.WriteFailed(path, "新文件无法读回", errors.technical(exc)) from exc
+        raise errors.WriteFailed(shown, "新文件无法读回", errors.technical(exc)) from exc
     for model in models:
         expected = (fingerprints or {}).get(model.name) or fingerprint_model(model)
         if model.name not in rows or fingerprint_rows(rows[model.name]) != expected or stored.get(model.name) != expected:
-            raise errors.WriteFailed(path, f"新文件中的“{model.name}”读回与写入的不一致", f"sheet {model.name!r} differs")
+            raise errors.WriteFailed(shown, f"新文件中的“{model.name}”读回与写入的不一致", f"sheet {model.name!r} differs")

@@ -111,9 +111,13 @@ def format_properties(style: Style, num_format: str | None = None) -> dict[str, 
     return props
 
 
-def new_workbook(target: Any) -> Workbook:
-    """An xlsxwriter workbook with our options; `target` is a path or a BytesIO."""
-    options = dict(WORKBOOK_OPTIONS)
+def new_workbook(target: Any, date_1904: bool = False) -> Workbook:
+    """An xlsxwriter workbook with our options; `target` is a path or a BytesIO.
+
+    `date_1904` writes date serials counted from 1904-01-01, for sheets going into a master
+    that uses the 1904 date system.
+    """
+    options = dict(WORKBOOK_OPTIONS, date_1904=date_1904)
     if not isinstance(target, (str, Path)):
         options["in_memory"] = True
     return xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target), options)

@@ -20,6 +20,8 @@ import unicodedata
 from typing import Any
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EPOCH_1904 = dt.date(1904, 1, 1)  # Mac Excel's 1904 date system: serial 0 is 1904-01-01
+DAYS_1904 = (EPOCH_1904 - EXCEL_EPOCH).days  # 1462: a 1904 serial plus this is the 1900 serial
 SERIAL_RANGE = (10_000, 80_000)  # 1927-05-18 .. 2119-01-10
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)  # the dates a workbook of ours can mean
 
@@ -30,13 +32,25 @@ class OutOfRange(ValueError):
 
 class TimeNotDate(ValueError):
     """A date cell holding only a time of day (0 or a negative number in a date-formatted cell)."""
+
+
+# Characters that show nothing (zero-width spaces, byte order marks, direction marks, soft
+# hyphens, control characters), stripped from codes and names. Tabs and line breaks are
+# spaces, not invisible: `fold` turns them into one space.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u206f\ufeff]")
+_INVISIBLE_NAMES = {
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行",
+    "\ufeff": "字节顺序标记（BOM）", "\u00ad": "软连字符", "\u200e": "方向标记", "\u200f": "方向标记",
+}
 _SPACES = re.compile(r"\s+")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DASHES = "-—–~～至到"
 _CN_MONTHS = {name: number for number, name in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), 1)}
 _MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-_MONTHS_TEXT = re.compile(rf"^{_MONTH}\s*(?:月份?)?\s*(?:[{_DASHES}]\s*{_MONTH}\s*)?(?:月份?)?$")
+_YEAR = r"(?:(\d{4})年)?"
+_MONTHS_TEXT = re.compile(rf"^{_YEAR}{_MONTH}(?:月份?)?(?:[{_DASHES}]{_YEAR}{_MONTH})?(?:月份?)?$")
 
 
 def _whole(value: Any) -> bool:
@@ -44,12 +58,27 @@ def _whole(value: Any) -> bool:
     return isinstance(value, float) and value.is_integer() and abs(value) < 1e15
 
 
-def fold(value: Any) -> str:
-    """Text of a value with full-width forms folded (１２ -> 12, ideographic space -> space), trimmed."""
+def fold(value: Any, invisible: bool = False) -> str:
+    """Text of a value with full-width forms folded (１２ -> 12, ideographic space -> space), trimmed.
+
+    With `invisible`, characters that show nothing (U+200B, U+FEFF, control characters) are removed first.
+    """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value)
+    if invisible:
+        text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def invisible(value: Any) -> str:
+    """The invisible characters of a text, named for a message ("零宽空格 U+200B"); '' when there are none."""
+    if not isinstance(value, str):
+        return ""
+    found = dict.fromkeys(_INVISIBLE.findall(value))
+    return "、".join(f"{_INVISIBLE_NAMES.get(ch, '控制字符' if ord(ch) < 0xA0 else '看不见的字符')} U+{ord(ch):04X}"
+                    for ch in found)
 
 
 def is_blank(value: Any) -> bool:
@@ -67,24 +96,34 @@ def text(value: Any) -> str | None:
     return str(value).strip().strip("\u3000").strip()
 
 
+def name(value: Any) -> str | None:
+    """A name (姓名, 党小组, 评议人 …): free text without the invisible characters pasted along with it."""
+    if isinstance(value, str) and _INVISIBLE.search(value):
+        value = _INVISIBLE.sub("", value)
+    return text(value)
+
+
 def code(value: Any) -> str | None:
-    """A code such as 党员编号: full-width folded, inner spaces removed, 1001.0 read as "1001"."""
+    """A code such as 党员编号: full-width folded, invisible characters and inner spaces removed, 1001.0 read as "1001"."""
     if is_blank(value):
         return None
     if _whole(value):
         return str(int(value))
-    return fold(value).replace(" ", "").upper() or None
+    return fold(value, invisible=True).replace(" ", "").upper() or None
 
 
 def choice(value: Any) -> str | None:
-    """A value from a drop-down list: trimmed, inner spaces dropped (男 性 -> 男性)."""
+    """A value from a drop-down list: trimmed, invisible characters and inner spaces dropped (男 性 -> 男性)."""
     if is_blank(value):
         return None
-    return fold(value).replace(" ", "")
+    return fold(value, invisible=True).replace(" ", "") or None
 
 
-def to_date(value: Any) -> dt.date | None:
-    """A date from an Excel date, an Excel serial number, or text like 2023年3月5日."""
+def to_date(value: Any, date1904: bool = False) -> dt.date | None:
+    """A date from an Excel date, an Excel serial number, or text like 2023年3月5日.
+
+    A serial number counts from 1904-01-01 when the workbook uses the 1904 date system.
+    """
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -94,11 +133,11 @@ def to_date(value: Any) -> dt.date | None:
     if isinstance(value, bool):
         raise ValueError("not a date")
     if isinstance(value, (int, float)):
-        return _serial_date(float(value))
-    return _text_date(fold(value))
+        return _serial_date(float(value), date1904)
+    return _text_date(fold(value), date1904)
 
 
-def to_day(value: Any) -> dt.date | None:
+def to_day(value: Any, date1904: bool = False) -> dt.date | None:
     """A date for a date column: `to_date`, refused as OutOfRange outside 1900-01-01..2100-12-31.
 
     A number far outside Excel's serial days (negative, or past the year 2119) is OutOfRange
@@ -107,26 +146,39 @@ def to_day(value: Any) -> dt.date | None:
     """
     if isinstance(value, dt.time):
         raise TimeNotDate(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value < SERIAL_RANGE[1]:
+    offset = DAYS_1904 if date1904 else 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value + offset < SERIAL_RANGE[1]:
         raise OutOfRange(value)
-    day = to_date(value)
+    day = to_date(value, date1904)
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         raise OutOfRange(value)
     return day
 
 
-def _serial_date(serial: float) -> dt.date:
+def to_day_1904(value: Any) -> dt.date | None:
+    """`to_day` in a workbook that uses the 1904 date system (serials count from 1904-01-01)."""
+    return to_day(value, date1904=True)
+
+
+def to_date_1904(value: Any) -> dt.date | None:
+    """`to_date` in a workbook that uses the 1904 date system."""
+    return to_date(value, date1904=True)
+
+
+def _serial_date(serial: float, date1904: bool = False) -> dt.date:
     """An Excel serial day number; only 1927..2119 is taken as a date (2023 typed alone is a year)."""
+    if date1904:
+        serial += DAYS_1904
     if not SERIAL_RANGE[0] <= serial < SERIAL_RANGE[1]:
         raise ValueError("serial out of range")
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def _text_date(folded: str) -> dt.date:
+def _text_date(folded: str, date1904: bool = False) -> dt.date:
     match = _DATE_TEXT.match(folded) or _COMPACT_DATE.match(folded.replace(" ", ""))
     if not match:
         if re.fullmatch(r"\d+(\.0+)?", folded):
-            return _serial_date(float(folded))
+            return _serial_date(float(folded), date1904)
         raise ValueError(f"not a date: {folded}")
     year, month, day = (int(part) for part in match.groups())
     return dt.date(year, month, day)  # raises ValueError for 2023-13-05
@@ -166,20 +218,45 @@ def _month_number(token: str) -> int:
     return _CN_MONTHS[token]
 
 
-def to_months(value: Any) -> tuple[int, int] | None:
-    """A planned month or range: '3月' -> (3, 3); '4—7月', '4-7月', '四至七月份' -> (4, 7)."""
+class Months(tuple):
+    """A planned (first, last) month; equal to the plain tuple (4, 7).
+
+    `year` and `last_year` are set when staff named them (`2026年4月—7月`) or Excel made the
+    text a date (typing `2026年4月` stores 2026-04-01); `day` is that date's day, so a check
+    can notice `4-7` turned into 4月7日 by Excel.
+    """
+
+    def __new__(cls, first: int, last: int, year: int | None = None, last_year: int | None = None, day: int | None = None):
+        months = super().__new__(cls, (first, last))
+        months.year, months.last_year, months.day = year, last_year, day
+        return months
+
+    def __getnewargs__(self):
+        return (self[0], self[1], self.year, self.last_year, self.day)
+
+
+def to_months(value: Any) -> Months | None:
+    """A planned month or range: '3月' -> (3, 3); '4—7月', '4-7月', '四至七月份', '2026年4月—7月' -> (4, 7).
+
+    A date (an Excel date cell) is its month. A range may run over the new year (11—1月) for a
+    school year; whether it fits the year is the check's business.
+    """
     if is_blank(value):
         return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return Months(value.month, value.month, value.year, value.year, value.day)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value)) if _whole(float(value)) else str(value)
     match = _MONTHS_TEXT.match(fold(value).replace(" ", ""))
     if not match:
         raise ValueError(f"not a month: {value}")
-    first = _month_number(match.group(1))
-    last = _month_number(match.group(2)) if match.group(2) else first
-    if not (1 <= first <= last <= 12):
+    year, first_text, last_year, last_text = match.groups()
+    first = _month_number(first_text)
+    last = _month_number(last_text) if last_text else first
+    if not (1 <= first <= 12 and 1 <= last <= 12):
         raise ValueError(f"month out of range: {value}")
-    return first, last
+    first_year = int(year) if year else None
+    return Months(first, last, first_year, int(last_year) if last_year else first_year)
 
 
 def display(value: Any) -> str:
@@ -194,8 +271,13 @@ def display(value: Any) -> str:
 
 
 def months_text(months: tuple[int, int] | None) -> str:
-    """A month range as staff write it: (3, 3) -> 3月, (4, 7) -> 4—7月."""
+    """A month range as staff write it: (3, 3) -> 3月, (4, 7) -> 4—7月; with the year when staff named it."""
     if not months:
         return ""
     first, last = months
-    return f"{first}月" if first == last else f"{first}—{last}月"
+    year = getattr(months, "year", None)
+    last_year = getattr(months, "last_year", None)
+    if year and last_year and last_year != year:
+        return f"{year}年{first}月—{last_year}年{last}月"
+    text = f"{first}月" if first == last else f"{first}—{last}月"
+    return f"{year}年{text}" if year else text

@@ -4,7 +4,13 @@ python-calamine builds a dense grid from the first to the last used cell; one st
 at XFD1048576 makes it ask for hundreds of gigabytes and abort the process. This reader
 walks the sheet's XML once and keeps only the cells in the first `max_cols` columns, so
 the cost follows the cells actually present, not the sheet's extent. It is slower than
-calamine per cell, so the reader uses it only when a sheet's extent is unreasonable.
+calamine per cell, so the reader uses it only when a sheet's extent is unreasonable, or
+when calamine failed on the sheet (it panics on some numbers in date cells).
+
+It gives what the calamine path gives: the same markers for error values and formulas
+without a cached value (`raw.CellError`, `raw.NoCachedValue`), the merged ranges
+(`<mergeCells>`), dates in the workbook's own date system (1900 or 1904). A number in a
+date cell that is no date (-1e308) is kept as the number, for validation to report.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 from .ooxml import NS_MAIN, column_index
-from .values import EXCEL_EPOCH
+from .raw import CellError, Merge, NoCachedValue
+from .values import EPOCH_1904, EXCEL_EPOCH
 
 _M = f"{{{NS_MAIN}}}"
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -68,23 +75,50 @@ def date_styles(zf: zipfile.ZipFile) -> set[int]:
     return dated
 
 
-def iter_rows(zf: zipfile.ZipFile, part: str, max_cols: int) -> Iterator[tuple[int, list]]:
-    """Yield (Excel row number, values of the first max_cols columns) for rows with content there."""
+def read_rows(zf: zipfile.ZipFile, part: str, max_cols: int,
+              date1904: bool = False) -> tuple[list[tuple[int, list]], list[Merge]]:
+    """(rows, merges): (Excel row number, values of the first max_cols columns) for rows with
+    content there, and the merged ranges as (first row, first col, last row, last col)."""
     strings = shared_strings(zf)
     dated = date_styles(zf)
+    epoch = EPOCH_1904 if date1904 else EXCEL_EPOCH
+    rows: list[tuple[int, list]] = []
+    merges: list[Merge] = []
+    previous = 0
     with zf.open(part) as stream:
         for _, elem in ET.iterparse(stream):
+            if elem.tag == f"{_M}mergeCell":
+                merge = _merge(elem.get("ref", ""))
+                if merge:
+                    merges.append(merge)
+                continue
             if elem.tag != f"{_M}row":
                 continue
-            values: list = [None] * max_cols
-            for cell in elem.iter(f"{_M}c"):
-                col, row = _position(cell.get("r", ""))
-                if col < max_cols:
-                    values[col] = _cell_value(cell, strings, dated)
-            row_number = int(elem.get("r") or row)
+            previous = int(elem.get("r") or previous + 1)
+            values = _row_values(elem, max_cols, strings, dated, epoch)
             elem.clear()
             if any(v is not None and v != "" for v in values):
-                yield row_number, values
+                rows.append((previous, values))
+    return rows, merges
+
+
+def _row_values(row: ET.Element, max_cols: int, strings: list[str], dated: set[int], epoch: dt.date) -> list:
+    values: list = [None] * max_cols
+    following = 0
+    for cell in row.iter(f"{_M}c"):
+        ref = cell.get("r")
+        col = _position(ref)[0] if ref else following
+        following = col + 1
+        if col < max_cols:
+            values[col] = _cell_value(cell, strings, dated, epoch)
+    return values
+
+
+def _merge(ref: str) -> Merge | None:
+    """'A2:A4' -> (2, 0, 4, 0); None for anything else."""
+    first, _, last = ref.partition(":")
+    (col1, row1), (col2, row2) = _position(first), _position(last or first)
+    return (row1, col1, row2, col2) if row1 and row2 else None
 
 
 def _position(ref: str) -> tuple[int, int]:
@@ -94,22 +128,35 @@ def _position(ref: str) -> tuple[int, int]:
     return column_index(match.group(1)), int(match.group(2))
 
 
-def _cell_value(cell: ET.Element, strings: list[str], dated: set[int]):
+def _cell_value(cell: ET.Element, strings: list[str], dated: set[int], epoch: dt.date = EXCEL_EPOCH):
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         return "".join(t.text or "" for t in cell.iter(f"{_M}t"))
     raw = cell.findtext(f"{_M}v")
-    if raw is None:
+    if kind == "e":
+        return CellError(raw or "#N/A")
+    formula = cell.find(f"{_M}f")
+    if formula is not None and (raw is None or (raw == "" and kind != "str")):
+        return NoCachedValue(formula.text or "")
+    if raw is None or (raw == "" and kind != "str"):
         return None
     if kind == "s":
         return strings[int(raw)]
     if kind == "b":
         return raw == "1"
-    if kind in ("str", "e"):
+    if kind == "str":
         return raw
     if kind == "d":
         return dt.date.fromisoformat(raw[:10])
     number = float(raw)
     if int(cell.get("s", "0")) in dated:
-        return EXCEL_EPOCH + dt.timedelta(days=int(number))
+        return _date(number, epoch)
     return number
+
+
+def _date(number: float, epoch: dt.date):
+    """The date of a serial in a date-styled cell; the number itself when no date has it (-1e308)."""
+    try:
+        return epoch + dt.timedelta(days=int(number))
+    except (OverflowError, ValueError):
+        return number

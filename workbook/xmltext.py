@@ -100,3 +100,22 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 def encode(text: str, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def ensure_full_calc(workbook_text: str, prefix: str, followers: Iterable[str]) -> str:
+    """workbook.xml asking the opening application to recalculate every formula (`fullCalcOnLoad="1"`).
+
+    The first `calcPr` gets the attribute (replacing a "0" or "false"), every other attribute
+    kept; a workbook without one gets `<calcPr fullCalcOnLoad="1"/>` before the first of
+    `followers` present (the elements CT_Workbook puts after calcPr), else before its end.
+    Idempotent. Excel honours the flag; LibreOffice decides by its own setting.
+    """
+    qname = tag(prefix, "calcPr")
+    match = re.search(rf"<{re.escape(qname)}\b([^>]*?)(/?)>", workbook_text)
+    if match is None:
+        return insert_before_first(workbook_text, prefix, followers, "workbook", f'<{qname} fullCalcOnLoad="1"/>')
+    attributes = match.group(1)
+    if re.search(r"""\sfullCalcOnLoad\s*=\s*["'](?:1|true)["']""", attributes):
+        return workbook_text
+    attributes = re.sub(r"""\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|'[^']*')""", "", attributes) + ' fullCalcOnLoad="1"'
+    return workbook_text[: match.start()] + f"<{qname}{attributes}{match.group(2)}>" + workbook_text[match.end():]
