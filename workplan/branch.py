@@ -18,6 +18,7 @@ class Branch:
 
     settings: Settings
     tables: dict[str, Table] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # figures computed once (`counting.counted`)
 
     def table(self, name: str) -> Table:
         return self.tables[name]

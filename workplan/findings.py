@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from workbook import layout
-from workbook.layout import column_letter
+from workbook.layout import MEMBER_KEY_COLUMNS, MEMBERS, column_letter
 from workbook.privacy import mask_phones
 
 ERROR = "错误"
@@ -57,6 +57,14 @@ KINDS: dict[str, Kind] = {
                           "请只填写{column}，较长的说明请写在备注中；这一格没有读入"),
     "newline-in-name": Kind(WARNING, "“{column}”中有换行，已按空格读作“{value}”",
                             "请删除换行（单元格内的换行是按 Alt+Enter 输入的）"),
+    "cell-error": Kind(ERROR, "“{column}”是 Excel 错误值 {value}", "请改正这个单元格（常见原因：公式引用的行或工作表被删除、查找不到、除数为 0），或直接填写内容"),
+    "cell-error-text": Kind(WARNING, "“{column}”是 Excel 错误值 {value}", "请改正这个单元格（常见原因：公式引用的行或工作表被删除、查找不到）；这一列只供阅读，不影响计分"),
+    "formula-no-value": Kind(ERROR, "“{column}”的公式没有计算结果（{value}）", "公式没有计算结果：请在 Excel 或 WPS 中打开并保存一次"),
+    "formula-no-value-text": Kind(WARNING, "“{column}”的公式没有计算结果（{value}）", "公式没有计算结果：请在 Excel 或 WPS 中打开并保存一次；这一列只供阅读，不影响计分"),
+    "invisible-chars": Kind(WARNING, "“{column}”中有看不见的字符（{chars}），已去除，按“{value}”读取", "请清空这个单元格后重新输入（从网页、微信复制时常带入这类字符）"),
+    "merged-across": Kind(WARNING, "{cells} 合并成了一个单元格，只有“{column}”有值，“{others}”读作空白", "请取消合并（开始 › 合并后居中），在每一列分别填写"),
+    "duplicate-header": Kind(ERROR, "列标题“{column}”重复（{first} 列已有），程序只读取 {first} 列", "请把多出来的一列改名（如“{column}（备用）”）或删除"),
+    "months-from-date": Kind(WARNING, "计划月份被 Excel 存成了日期 {value}，按 {months} 计", "如果要写月份范围，请写成“4—7月”（带“月”字，Excel 就不会把它变成日期）"),
     "date-outside-year": Kind(WARNING, "“{column}”{value} 不在本年度（{start} 至 {end}）内", "请核对日期；年度外的记录不计入本年度积分"),
     # references
     "unknown-member": Kind(ERROR, "党员编号“{value}”在党员名册中不存在", "请核对党员编号，或先在“党员名册”中登记该党员"),
@@ -105,6 +113,8 @@ KINDS: dict[str, Kind] = {
                        "如果本年度确实较短（如年中成立的支部）可不处理，否则请核对年度起止日期"),
     "cutoff-outside-year": Kind(WARNING, "积分截止日期 {value} 不在本年度（{start} 至 {end}）内",
                                 "积分只统计本年度内的记录，本次{used}；请核对积分截止日期（留空表示统计到今天）"),
+    "setting-cell-error": Kind(ERROR, "基本设置“{key}”是 Excel 错误值 {value}", "请改正这个单元格：{hint}；{fallback}"),
+    "setting-no-value": Kind(ERROR, "基本设置“{key}”的公式没有计算结果（{value}）", "公式没有计算结果：请在 Excel 或 WPS 中打开并保存一次；{fallback}"),
     "year-order": Kind(ERROR, "年度结束日期 {value} 早于年度开始日期 {previous_value}", "请核对年度起止日期"),
     "rule-unknown": Kind(WARNING, "规则代码“{value}”不是程序认识的代码，这一行不会计分", "请不要修改规则代码；可用代码：{choices}"),
     "rule-missing": Kind(WARNING, "积分规则中缺少“{value}”（{item}），按默认分值 {default} 计算", "如需调整，请在“积分规则”中添加这一行；如不计分，把分值填 0"),
@@ -139,6 +149,17 @@ class Finding:
     value: str
     message: str
     suggestion: str
+
+    @property
+    def excludes_row(self) -> bool:
+        """Whether this finding leaves its row out of every count (scores, forms, the report).
+
+        An error on a data row does; on 党员名册 only an error in a column the member's scoring
+        needs (`layout.MEMBER_KEY_COLUMNS`: 党员编号, 党小组, 在册状态) — a wrong 性别 is reported
+        and the member is scored.
+        """
+        return (self.level == ERROR and self.row is not None and self.row > 1
+                and (self.sheet != MEMBERS or self.column in MEMBER_KEY_COLUMNS))
 
     @property
     def letter(self) -> str:
@@ -229,8 +250,8 @@ class Report:
         return dict(Counter((f.sheet, f.level) for f in self.findings))
 
     def bad_rows(self, sheet: str) -> set[int]:
-        """Excel rows of `sheet` with an error: their records are left out of the scores."""
-        return {f.row for f in self.findings if f.sheet == sheet and f.level == ERROR and f.row is not None}
+        """Excel rows of `sheet` left out of every count (`Finding.excludes_row`)."""
+        return {f.row for f in self.findings if f.sheet == sheet and f.excludes_row}
 
     def flatten(self) -> list[list]:
         """Rows for the 校验结果 sheet, in the order of `sorted`."""

@@ -32,6 +32,7 @@ from .annual import annual_blocks
 from .branch import Branch
 from .findings import Report
 from .records import Record
+from .counting import awaiting_review
 from .scoring import Scores, left_out_members, scored_members, valid_records
 from .sheets.common import table_sheet
 from .sheets.forms import SIGN_LINE, FormTable, annual_sheet, form_sheet, tally_sheet
@@ -378,7 +379,7 @@ def assessment_sheets(branch: Branch, report: Report, scores: Scores, result: Ta
     """
     members = scored_members(branch, report)
     listed = len(members) <= MAX_PRINTED_MEMBERS
-    builders = _builders(branch, report, scores, result, members, default_round(today), listed)
+    builders = _builders(branch, report, scores, result, members, default_round(today), listed, today)
     return [build() if listed or sheet not in PER_MEMBER_SHEETS else not_printed(sheet, len(members))
             for sheet, build in builders.items()]
 
@@ -387,7 +388,7 @@ PER_MEMBER_SHEETS = frozenset(layout.FORM_SHEETS[i] for i in (0, 2, 3, 4))  # a 
 
 
 def _builders(branch: Branch, report: Report, scores: Scores, result: Tally, members: list[Record], round_label: str,
-              listed: bool) -> dict[str, Callable[[], SheetModel]]:
+              listed: bool, today: dt.date) -> dict[str, Callable[[], SheetModel]]:
     """Sheet name -> how to build it, in workbook order (layout.FORM_SHEETS, then 评议汇总)."""
     name, scored = branch.settings.branch, {m["党员编号"] for m in members}
     span = f"统计 {scores.span.start.isoformat()} 至 {scores.span.end.isoformat()}"
@@ -400,7 +401,8 @@ def _builders(branch: Branch, report: Report, scores: Scores, result: Tally, mem
         sheets[3]: lambda: form_sheet(record_form(PROMISE_FORM, branch, report, scored, name), banner=True),
         sheets[4]: lambda: annual_sheet(sheets[4], annual_title, f"{name}　{span}", annual_blocks(branch, report, scores, result),
                                         layout.MEMBER_GRADES),
-        sheets[5]: lambda: form_sheet(public_notice(branch, report, scored if listed else set(), name, round_label), banner=True),
+        sheets[5]: lambda: form_sheet(public_notice(branch, report, scored if listed else set(), name, round_label, today),
+                                      banner=True),
         layout.EVAL_SUMMARY_SHEET: lambda: tally_sheet(f"评议汇总（{span}；群众评议党员按党员，党员评议支部按“五好”）", tally_rows(result)),
     }
 
@@ -452,13 +454,18 @@ def record_form(spec: RecordForm, branch: Branch, report: Report, scored: set[st
                      rows, answers, spec.sign_line, landscape=True, row_height=None)
 
 
-def public_notice(branch: Branch, report: Report, scored: set[str], branch_name: str, round_label: str) -> FormTable:
-    """公示表 (示诺): the branch's commitments and the members' reviewed ones (审诺日期 filled). No phones."""
+def public_notice(branch: Branch, report: Report, scored: set[str], branch_name: str, round_label: str,
+                  today: dt.date) -> FormTable:
+    """公示表 (示诺): the branch's commitments and the members' reviewed ones (审诺日期 by today). No phones.
+
+    The commitments “尚未审诺” are `counting.awaiting_review` at today: the number 近期提醒 and the
+    report give for the same day.
+    """
     rows: list[list[Any]] = [["党支部", r["方面"], r["工作层面"], r["承诺内容"]] for r in _valid(branch, report, layout.BRANCH_PROMISES)]
     members = _valid(branch, report, layout.MEMBER_PROMISES, scored) if scored else []
-    reviewed = [r for r in members if r["审诺日期"]]
+    reviewed = [r for r in members if r["审诺日期"] and r["审诺日期"] <= today]
     rows += [[r["姓名"] or branch.member_label(r["党员编号"]), r["承诺类别"], r["承诺事项"] or "", r["承诺内容"]] for r in reviewed]
-    waiting = len(members) - len(reviewed)
+    waiting = len(awaiting_review(members, today))
     note = "以下承诺经支部审核（审诺）后公示，欢迎师生、家长和群众监督。" + (f"另有 {waiting} 项党员承诺尚未审诺，审核后再公示。" if waiting else "")
     if not scored:
         note += f"计分党员超过 {MAX_PRINTED_MEMBERS} 名（或没有计分党员），党员承诺不在此表列出。"

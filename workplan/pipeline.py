@@ -18,6 +18,7 @@ from workbook.sheetmodel import SheetModel
 
 from .branch import Branch
 from .calendar import Calendar, build_calendar
+from .counting import counted
 from .findings import Report
 from .forms import assessment_sheets
 from .history import HistoryRow, parse_history, update_history, week_label
@@ -99,8 +100,7 @@ def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_S
     old = parse_history(table_below(raw.sheet(layout.HISTORY_SHEET), "周次"))
     result.history = update_history(old, week_label(today), cutoff, result.scores.groups)
     result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
-    bad = {name: report.bad_rows(name) for name in layout.INPUT_SHEET_NAMES}
-    result.reminders = reminders(branch, result.calendar, today, bad)
+    result.reminders = reminders(branch, result.calendar, today, counted(branch, report))
     result.tally = tally(branch, report, result.scores)
     result.sheets = _render(result, render)
     return result

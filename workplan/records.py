@@ -2,8 +2,11 @@
 
 `type_sheet` turns a `RawSheet` into a `Table` of `Record`s whose values have their
 kind (dates, numbers, codes, list values), and yields a finding for every cell that
-cannot be read: a missing column, a blank required value, a bad date or number, a value
-outside its list, a duplicate code. A cell that cannot be read is None in the record.
+cannot be read: a missing or repeated column, a blank required value, a bad date or
+number, a value outside its list, a duplicate code, an Excel error value or a formula
+without its result, a merged range that swallowed other columns. A cell that cannot be
+read is None in the record. Invisible characters pasted along with a code or a name are
+removed, with a warning on the cell.
 
 Values out of range are found here too, before anything is computed from them: a date
 outside 1900-2100 or a date cell holding only a time, a number beyond its column's limit,
@@ -20,35 +23,77 @@ from functools import lru_cache
 from typing import Any
 
 from workbook import layout, values
-from workbook.layout import Column, SheetSpec
-from workbook.raw import RawSheet, normalize_header
+from workbook.layout import Column, SheetSpec, column_letter
+from workbook.raw import CellError, NoCachedValue, RawSheet, normalize_header
 from workbook.sheetmodel import TEXT_LIMIT
 
 from . import findings as F
 
 
-def _cached(parse):
+class _Unread(Exception):
+    """Raised by a parser for a cell holding a marker (an error value, a formula without its result)."""
+
+    def __init__(self, marker: Any):
+        super().__init__(str(marker))
+        self.marker = marker
+
+
+class _Invisible(Exception):
+    """Raised by a code or name parser when it removed invisible characters: the value, and which."""
+
+    def __init__(self, value: Any, chars: str):
+        super().__init__(chars)
+        self.value, self.chars = value, chars
+
+
+MARKERS = (CellError, NoCachedValue)
+
+
+def _guarded(parse, cleaned: bool):
+    """`parse`, saying so (by exception) for a marker and for invisible characters removed.
+
+    Exceptions are not cached, so the common cells pay nothing: these checks run once per
+    distinct value, inside the cache.
+    """
+    def parse_value(raw):
+        if raw.__class__ in MARKERS:
+            raise _Unread(raw)
+        value = parse(raw)
+        if cleaned and raw.__class__ is str and not raw.isprintable():
+            hidden = values.invisible(raw)
+            if hidden:
+                raise _Invisible(value, hidden)
+        return value
+
+    return parse_value
+
+
+def _cached(parse, cleaned: bool = False):
     """Parse each distinct raw value once: big sheets repeat the same codes and words."""
-    cached = lru_cache(maxsize=1 << 16, typed=True)(parse)
+    guarded = _guarded(parse, cleaned)
+    cached = lru_cache(maxsize=1 << 16, typed=True)(guarded)
 
     def parse_value(raw):
         try:
             return cached(raw)
         except TypeError:  # an unhashable value: parse it directly
-            return parse(raw)
+            return guarded(raw)
 
     return parse_value
 
 
 PARSERS = {
     layout.TEXT: _cached(values.text),
-    layout.ID: _cached(values.code),
+    layout.NAME: _cached(values.name, cleaned=True),
+    layout.ID: _cached(values.code, cleaned=True),
     layout.DATE: _cached(values.to_day),
     layout.INT: _cached(values.to_int),
     layout.NUMBER: _cached(values.to_number),
-    layout.CHOICE: _cached(values.choice),
+    layout.CHOICE: _cached(values.choice, cleaned=True),
     layout.MONTHS: _cached(values.to_months),
 }
+PARSERS_1904 = {**PARSERS, layout.DATE: _cached(values.to_day_1904)}  # a workbook in the 1904 date system
+FREE_TEXT = frozenset((layout.TEXT, layout.NAME))
 BAD_CODES = {
     layout.DATE: "bad-date",
     layout.INT: "bad-int",
@@ -129,15 +174,48 @@ def missing_table(spec: SheetSpec) -> Table:
     return Table(spec, present=False)
 
 
-def type_sheet(raw: RawSheet, spec: SheetSpec) -> tuple[Table, list[F.Finding]]:
-    """The typed table of one sheet and the findings about its columns and cells."""
+def type_sheet(raw: RawSheet, spec: SheetSpec, date1904: bool = False) -> tuple[Table, list[F.Finding]]:
+    """The typed table of one sheet and the findings about its columns and cells.
+
+    `date1904`: the workbook counts date serials from 1904 (a number typed in a date column).
+    """
     table = Table(spec, columns={c.name: raw.column_of(c.name) for c in spec.columns if raw.column_of(c.name) is not None})
     found = list(_missing_columns(table, raw.headers))
-    plan = [(column, table.columns[column.name], PARSERS[column.kind]) for column in spec.columns if column.name in table.columns]
+    found.extend(_repeated_headers(raw, table))
+    parsers = PARSERS_1904 if date1904 else PARSERS
+    plan = [(column, table.columns[column.name], parsers[column.kind]) for column in spec.columns if column.name in table.columns]
     for row, cells in raw.rows:
         table.records.append(_type_row(table, plan, row, cells, found))
     found.extend(_duplicates(table))
+    found.extend(_merged_across(raw, table))
     return table, found
+
+
+def _repeated_headers(raw: RawSheet, table: Table) -> Iterator[F.Finding]:
+    """A contract header typed twice: only its first column is read, which may be the wrong one."""
+    for column in table.spec.columns:
+        positions = raw.columns_of(column.name)
+        for later in positions[1:]:
+            yield F.make("duplicate-header", table.name, row=1, column=column.name, col_index=later, value=column.name,
+                         first=column_letter(positions[0]))
+
+
+def _merged_across(raw: RawSheet, table: Table) -> Iterator[F.Finding]:
+    """A merged range over several columns: only its first column has the value, the others read blank."""
+    names = {index: name for name, index in table.columns.items()}
+    wide = [m for m in raw.merges if m[0] >= 2 and m[3] > m[1] and any(c in names for c in range(m[1] + 1, m[3] + 1))]
+    if not wide:
+        return
+    rows = dict(raw.rows)
+    for first_row, first_col, last_row, last_col in wide:
+        cells = rows.get(first_row, [])
+        value = cells[first_col] if first_col < len(cells) else None
+        if values.is_blank(value):
+            continue
+        others = "、".join(names[c] for c in range(first_col + 1, last_col + 1) if c in names)
+        area = f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+        yield F.make("merged-across", table.name, row=first_row, column=names.get(first_col, column_letter(first_col)),
+                     col_index=first_col, value=values.display(value), cells=area, others=others)
 
 
 def _missing_columns(table: Table, headers: list[str]) -> Iterator[F.Finding]:
@@ -166,7 +244,7 @@ def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Fin
             if column.required:
                 found.append(table.finding("required", record, column.name))
             continue
-        value, problem = _type_cell(table, record, column, parse, raw)
+        value, problem = _type_cell(table, record, column, parse, raw, found)
         record[column.name] = value
         if problem:
             if value is None:  # typed, but it could not be read (a warning keeps its value)
@@ -175,7 +253,18 @@ def _type_row(table: Table, plan: list, row: int, cells: list, found: list[F.Fin
     return record
 
 
-def _type_cell(table: Table, record: Record, column: Column, parse, raw: Any) -> tuple[Any, F.Finding | None]:
+def _marker_finding(table: Table, record: Record, column: Column, marker: Any) -> F.Finding:
+    """An error value or a formula without its result: an error where the row's counting needs the
+    column (required, typed, or a member's key), a warning in optional free text (姓名 beside a 编号)."""
+    needed = (column.required or column.kind not in FREE_TEXT
+              or (table.name == layout.MEMBERS and column.name in layout.MEMBER_KEY_COLUMNS))
+    code = "cell-error" if isinstance(marker, CellError) else "formula-no-value"
+    return table.finding(code if needed else code + "-text", record, column.name, marker)
+
+
+def _type_cell(table: Table, record: Record, column: Column, parse, raw: Any,
+               found: list[F.Finding]) -> tuple[Any, F.Finding | None]:
+    """The value of one cell and the problem that makes it unreadable (notes go straight to `found`)."""
     try:
         value = parse(raw)
     except values.TimeNotDate:
@@ -184,10 +273,18 @@ def _type_cell(table: Table, record: Record, column: Column, parse, raw: Any) ->
         return None, table.finding("date-out-of-range", record, column.name, raw)
     except ValueError:
         return None, table.finding(BAD_CODES.get(column.kind, "bad-number"), record, column.name, raw)
+    except _Unread as unread:
+        if table.name == layout.SETTINGS and column.name == "值":  # read_settings says it, once, with its fallback
+            return None, None
+        return None, _marker_finding(table, record, column, unread.marker)
+    except _Invisible as cleaned:
+        value = cleaned.value
+        if value is not None:
+            found.append(table.finding("invisible-chars", record, column.name, value, chars=cleaned.chars))
     if value is None:
         problem = table.finding("required", record, column.name) if column.required else None
         return None, problem
-    if column.kind == layout.TEXT:
+    if column.kind in FREE_TEXT:
         return _checked_text(table, record, column, value)
     if column.kind == layout.CHOICE and column.strict and value not in column.choices:
         return None, table.finding("bad-choice", record, column.name, raw, choices="、".join(column.choices))

@@ -18,8 +18,9 @@ from workbook import layout
 from workbook.values import months_text
 
 from .branch import Branch
-from .calendar import OVERDUE, SUGGESTED, Calendar
+from .calendar import OVERDUE, PLANNED, SUGGESTED, Calendar
 from .checks.development import add_years
+from .counting import Counted, stage_reached
 
 AHEAD_DAYS = 14
 PROBATION_NOTICE_DAYS = 60
@@ -42,15 +43,19 @@ class Reminder:
     detail: str
 
 
-def reminders(branch: Branch, calendar: Calendar, today: dt.date, bad_rows: dict[str, set[int]]) -> list[Reminder]:
-    """All reminders, by kind (overdue first), then by date."""
+def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Counted) -> list[Reminder]:
+    """All reminders, by kind (overdue first), then by date.
+
+    Commitments and activities are the rows that count (`counted`, as 积分 and the report
+    count them); the deadlines of people (预备期, 积极分子) are every roster row not 转出.
+    """
     found = [
         *_upcoming(calendar, today),
         *_overdue(calendar),
-        *_waiting_commitments(branch, today, bad_rows.get(layout.MEMBER_PROMISES, set())),
+        *_waiting_commitments(branch, today, counted.rows(layout.MEMBER_PROMISES)),
         *_probation(branch, today),
         *_training(branch, today),
-        *_no_sign_in(branch, bad_rows.get(layout.ACTIVITIES, set())),
+        *_no_sign_in(branch, counted.rows(layout.ACTIVITIES)),
         *_unknown_years(calendar),
     ]
     return sorted(found, key=lambda r: (ORDER.index(r.kind), r.day or dt.date.max, r.subject))
@@ -65,32 +70,39 @@ def _upcoming(calendar: Calendar, today: dt.date) -> Iterator[Reminder]:
 
 
 def _overdue(calendar: Calendar) -> Iterator[Reminder]:
+    """Activities past their deadline (the typed 计划日期, else the end of the planned month)."""
     for item in calendar.activities:
         if item.status == OVERDUE:
-            planned = months_text(item.months) or (item.day.isoformat() if item.day else "")
+            if item.source == PLANNED:
+                planned = f"计划日期 {item.day.isoformat()}"
+            else:
+                planned = "计划" + (months_text(item.months) or (item.day.isoformat() if item.day else ""))
             yield Reminder(LATE, item.day, f"{item.code} {item.title}", item.organizer,
-                           f"计划{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期")
+                           f"{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期")
 
 
-def _waiting_commitments(branch: Branch, today: dt.date, bad: set[int]) -> Iterator[Reminder]:
-    """Per stage: the commitments that have waited there longer than the stage allows, and whose."""
+def _waiting_commitments(branch: Branch, today: dt.date, records: list) -> Iterator[Reminder]:
+    """Per stage: the commitments that have waited there longer than the stage allows, and whose.
+
+    A commitment waits at the last stage dated by today (`counting.stage_reached`); the line
+    also says how many wait there in all — for 承诺 the “尚未审诺” of 公示表 and the report.
+    """
     waiting: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
     stages = layout.PROMISE_STAGES
-    for record in branch.records(layout.MEMBER_PROMISES):
-        if record.row in bad or not record["党员编号"]:
-            continue
-        filled = [s for s in stages if record[s]]
-        if not filled or filled[-1] == stages[-1]:
-            continue
-        last = filled[-1]
-        if (today - record[last]).days > STAGE_WAIT_DAYS[last]:
+    for record in records:
+        last = stage_reached(record, today)
+        if last is not None and last != stages[-1]:
             waiting[last].append((record["党员编号"], record[last]))
     for stage, entries in waiting.items():
-        members = list(dict.fromkeys(member_id for member_id, _ in entries))
+        late = [(member_id, day) for member_id, day in entries if (today - day).days > STAGE_WAIT_DAYS[stage]]
+        if not late:
+            continue
+        members = list(dict.fromkeys(member_id for member_id, _ in late))
         next_stage = stages[stages.index(stage) + 1].removesuffix("日期")
-        yield Reminder(STAGE, min(day for _, day in entries), f"承诺停在“{stage.removesuffix('日期')}”",
+        yield Reminder(STAGE, min(day for _, day in late), f"承诺停在“{stage.removesuffix('日期')}”",
                        _names(branch.member_label(m) for m in members),
-                       f"{len(members)} 名党员的 {len(entries)} 项承诺已超过 {STAGE_WAIT_DAYS[stage]} 天尚未{next_stage}，请安排{next_stage}")
+                       f"{len(members)} 名党员的 {len(late)} 项承诺已超过 {STAGE_WAIT_DAYS[stage]} 天尚未{next_stage}"
+                       f"（尚未{next_stage}的共 {len(entries)} 项），请安排{next_stage}")
 
 
 def _names(labels, shown: int = 20) -> str:
@@ -130,10 +142,10 @@ def _training(branch: Branch, today: dt.date) -> Iterator[Reminder]:
                                f"确定为积极分子 {state}，可考察确定为发展对象")
 
 
-def _no_sign_in(branch: Branch, bad: set[int]) -> Iterator[Reminder]:
+def _no_sign_in(branch: Branch, activities: list) -> Iterator[Reminder]:
     signed = {r["活动编号"] for r in branch.records(layout.ATTENDANCE_SHEET)}
-    for record in branch.records(layout.ACTIVITIES):
-        if record.row not in bad and record["状态"] == layout.DONE and record["活动编号"] not in signed:
+    for record in activities:
+        if record["状态"] == layout.DONE and record["活动编号"] not in signed:
             yield Reminder(NO_SIGN_IN, record["实际日期"], f"{record['活动编号']} {record['活动名称'] or ''}",
                            record["组织者"] or "", "活动已完成，但“活动签到”中没有任何人签到；请补登签到")
 

@@ -4,19 +4,23 @@ Pure: a `Refresh` (validated branch, findings, scores, weekly history) in, a `Ye
 of plain dataclasses out; nothing here reads a file or the clock. The rules are the
 scoring rules, so the report and 个人积分 never disagree:
 
-- only rows that passed validation count (`Report.bad_rows`, as in scoring);
+- the rows and members that count are scoring's own (`workplan.counting.counted`, through
+  `scoring.valid_records`): rows with an error that leaves them out do not count, and every
+  figure about members — sign-ins and turnout, commitments, recommendations, reading, the
+  votes (the refresh's 评议汇总 tally) — counts the scored members only (在职 and 离退休
+  with a usable roster row), the same ones 个人积分 lists;
 - the span is scoring's: 年度开始日期 to the cut-off (积分截止日期, else today), and a
   record counts when its own date lies in it (活动 实际日期, 书 完成日期, 评诺日期,
   推荐日期, 评议日期); stages and development steps count when dated on or before its end;
-- members are the scored ones (在职 and 离退休, not 转出): per-member and per-group figures,
-  reading and the votes (taken from the refresh's 评议汇总 tally) count them only.
+- a “十个一” activity is overdue as a group's is (`scoring.activity_overdue`): its deadline
+  (计划日期, else the end of its planned month) lies before the cut-off.
 
 What counts comes from `workplan.scoring`'s public helpers (`valid_records`,
 `completed_activities`, `counted_books`, `activity_overdue` …), the ones 积分 uses.
 
 Limits: attendance rates are 出席 ÷ the sign-in rows of completed activities (a member
-with no row for an activity is not counted as absent; an activity's turnout counts every
-sign-in); `headline` is what the roll-up compares across branches. Phone numbers are never
+with no row for an activity is not counted as absent); `headline` is what the roll-up
+compares across branches. Phone numbers are never
 read; `report_tables` passes every text through `workplan.privacy.mask_phones`, in case one
 was typed into free text.
 """
@@ -112,7 +116,7 @@ class AttendanceFigures:
 
     @property
     def overall(self) -> Turnout:
-        """All sign-ins of completed activities in the span (every member who signed in)."""
+        """All counted sign-ins of completed activities in the span (the scored members')."""
         rows = self.activities
         return Turnout("", "全部", "", sum(r.present for r in rows), sum(r.leave for r in rows), sum(r.absent for r in rows))
 
@@ -367,16 +371,17 @@ def _ten_state(view: _View, activity: Record, done: dict[str, Record], cutoff: d
 
 
 def _planned(activity: Record) -> str:
-    """3月, 4—7月, or the 计划日期."""
-    if activity["计划月份"]:
-        return months_text(activity["计划月份"])
-    return activity["计划日期"].isoformat() if activity["计划日期"] else ""
+    """3月, 4—7月, the 计划日期, or both: 11月（2026-11-06）."""
+    months, day = months_text(activity["计划月份"]), activity["计划日期"]
+    if months and day:
+        return f"{months}（{day.isoformat()}）"
+    return months or (day.isoformat() if day else "")
 
 
 # --- attendance --------------------------------------------------------------------------
 
 def attendance(view: _View, members: dict[str, MemberScore]) -> AttendanceFigures:
-    """Turnout by completed activity (all sign-ins), by scored member, and by their group."""
+    """Turnout by completed activity, by scored member and by their group: the scored members' sign-ins."""
     done = view.completed()
     by_activity: dict[str, Counter] = {key: Counter() for key in done}
     by_member: dict[str, Counter] = {key: Counter() for key in members}

@@ -114,8 +114,8 @@ def report_sections(report: YearReport) -> list[Section]:
 def _ten(report: YearReport) -> tuple[Table, ...]:
     counts = report.ten_counts()
     rows = [[state, counts[state]] for state in TEN_STATES] + [["计划合计", len(report.ten)]]
-    note = (f"{DONE}：统计区间内完成；{OVERDUE}：计划月份已过、未完成也未取消；{CANCELLED}：已取消；"
-            f"{PENDING}：计划月份未到。完成率 = 已完成 ÷ 计划合计。")
+    note = (f"{DONE}：统计区间内完成；{OVERDUE}：计划日期（未填时为计划月份的最后一天）已过、未完成也未取消；"
+            f"{CANCELLED}：已取消；{PENDING}：尚未到期。完成率 = 已完成 ÷ 计划合计。")
     detail = [[a.code, a.name, a.organizer, a.planned, a.day, a.status] for a in report.ten]
     return (
         table("完成情况", ("状态", "项目数"), rows, ChartHint("pie", "“十个一”完成情况", (1,), rows=len(TEN_STATES)), note),

@@ -7,8 +7,13 @@ rounded to hundredths, and the total is the sum of the rounded items, so a row o
 个人积分 always adds up. Ranks are competition ranks (1, 1, 3).
 
 What counts is public (`valid_records`, `scored_members`, `counted_attendance`,
-`counted_votes` …): 党员年度考评表, 评议汇总, the hand-outs and the collect check use the
-same functions, so they cannot disagree with 积分.
+`counted_votes` …), all reading `workplan.counting.counted`: 党员年度考评表, 评议汇总, the
+hand-outs, the collect check, 近期提醒 and the report use the same functions, so they cannot
+disagree with 积分. Everything left out is on `Scores.left_out`, listed below 个人积分.
+
+An activity's deadline is its 计划日期 when one is typed, else the last day of its (last)
+planned month (`planned_deadline`): scores and the report compare it with the cut-off
+(`activity_overdue`), the calendar and 近期提醒 with today (`calendar.activity_status`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from workbook import layout
 from workbook.values import code
 
 from .branch import Branch
+from .counting import LeftOut, counted
 from .findings import Report
 from .records import Record
 from .rules import Rule, read_rules
@@ -90,6 +96,7 @@ class Scores:
     members: list[MemberScore] = field(default_factory=list)
     groups: list[GroupScore] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
+    left_out: list[LeftOut] = field(default_factory=list)  # members and records not counted, and why
 
 
 def competition_ranks(totals: list[float]) -> list[int]:
@@ -109,7 +116,7 @@ def score(branch: Branch, report: Report, cutoff: dt.date) -> Scores:
     groups = [_group_score(counter, rules, name, members, cutoff) for name in branch.groups]
     for group, rank in zip(groups, competition_ranks([g.total for g in groups])):
         group.rank = rank
-    return Scores(cutoff, span, members, groups, rules)
+    return Scores(cutoff, span, members, groups, rules, counted(branch, report).left_out)
 
 
 def _member_score(counter: "_Counter", rules: dict[str, Rule], member: Record) -> MemberScore:
@@ -141,29 +148,24 @@ def _group_score(counter: "_Counter", rules: dict[str, Rule], name: str, members
 # --- what counts: one definition for 积分, 年度考评表, 评议汇总 and the forms ----------------------
 
 def valid_records(branch: Branch, report: Report, sheet: str) -> list[Record]:
-    """The rows of `sheet` without validation errors: the only rows any count uses."""
-    bad = report.bad_rows(sheet)
-    return [r for r in branch.records(sheet) if r.row not in bad]
+    """The rows of `sheet` that count (`counting.Counted.rows`): the only rows any count uses.
+
+    Rows with an error that leaves them out are not among them, nor, on a sheet that names a
+    member, the rows of members who are not scored.
+    """
+    return counted(branch, report).rows(sheet)
 
 
 def scored_members(branch: Branch, report: Report) -> list[Record]:
-    """The roster rows of the scored members, in roster order: 在职 or 离退休, without errors.
-
-    A roster row with an error is left out (its member is not scored at all); of a
-    repeated 党员编号 only the first valid row counts. 转出 members are never scored.
-    """
-    seen: set[str] = set()
-    members = []
-    for record in valid_records(branch, report, layout.MEMBERS):
-        if record["在册状态"] in layout.SCORED_STATUSES and record["党员编号"] not in seen:
-            seen.add(record["党员编号"])
-            members.append(record)
-    return members
+    """The roster rows of the scored members, in roster order: 在职 or 离退休, their 党员编号,
+    党小组 and 在册状态 usable (an error in another roster column is reported, the member scored);
+    of a repeated 党员编号 only the first row counts. 转出 members are never scored."""
+    return counted(branch, report).members
 
 
 def scored_member_ids(branch: Branch, report: Report) -> set[str]:
     """The 党员编号 of the scored members (see `scored_members`)."""
-    return {record["党员编号"] for record in scored_members(branch, report)}
+    return set(counted(branch, report).ids)
 
 
 def left_out_members(branch: Branch, report: Report) -> list[Record]:
@@ -312,14 +314,17 @@ class _Counter:
 
 
 def planned_deadline(branch: Branch, activity: Record) -> dt.date | None:
-    """The last planned day of an activity: the end of its (last) planned month, else its 计划日期."""
+    """The deadline of an activity: its 计划日期 when one is typed, else the last day of its (last)
+    planned month (GROUP_ACTIVITY_OVERDUE in the spec); None without either."""
+    if activity["计划日期"]:
+        return activity["计划日期"]
     if activity["计划月份"]:
         return branch.month_dates(*activity["计划月份"])[1]
-    return activity["计划日期"]
+    return None
 
 
 def activity_overdue(branch: Branch, activity: Record, span: Span, cutoff: dt.date) -> bool:
-    """Neither 已完成 nor 已取消, and its last planned day lies in the span before the cut-off (as a group's overdue)."""
+    """Neither 已完成 nor 已取消, and its deadline lies in the span before the cut-off (as a group's overdue)."""
     deadline = planned_deadline(branch, activity)
     return activity["状态"] not in (layout.DONE, layout.CANCELLED) and deadline is not None and span.start <= deadline < cutoff
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from workbook import layout, values
-from workbook.raw import RawSheet
+from workbook.raw import CellError, NoCachedValue, RawSheet
 
 from . import findings as F
 from .meetings import MEETING_HINT, MeetingRule, parse_rule
@@ -21,6 +21,7 @@ WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _REFRESH = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])\s*(\d{1,2})(?:[:：点时](\d{2})?)?分?$")
 DEFAULT_KEEP = 20
+CUTOFF_KEY = "积分截止日期"
 DEFAULT_MASS_RATERS = 20
 MAX_KEEP = 1000
 MAX_MASS_RATERS = 999  # as many copies as `forms.MAX_RATERS`
@@ -85,23 +86,27 @@ def settings_pairs(raw: RawSheet | None) -> dict[str, tuple[int, object]]:
     return pairs
 
 
-def read_settings(raw: RawSheet | None, today: dt.date) -> tuple[Settings, list[F.Finding]]:
+def read_settings(raw: RawSheet | None, today: dt.date, date1904: bool = False) -> tuple[Settings, list[F.Finding]]:
     """The settings and the findings about them; unreadable values fall back to defaults.
 
     Dates must lie in 1900-2100 and the year must span about one year (more than
     MAX_YEAR_DAYS is an error and the year is taken as one year from its start, fewer than
     MIN_YEAR_DAYS a warning), so that nothing computed from them runs over more than a year.
+    A value that is an Excel error (#REF!) or a formula without its result is a finding on
+    its cell, never read as "left empty": an unusable 积分截止日期 says the scores run to today.
+    `date1904`: a serial number typed in a date counts from 1904-01-01.
     """
     pairs = settings_pairs(raw)
     found: list[F.Finding] = []
-    reader = _Reader(pairs, found, raw is not None)
-    start = reader.get("年度开始日期", values.to_day, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
-    end = reader.get("年度结束日期", values.to_day, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
+    reader = _Reader(pairs, found, raw is not None, today)
+    to_day = values.to_day_1904 if date1904 else values.to_day
+    start = reader.get("年度开始日期", to_day, dt.date(today.year, 1, 1), "请填写日期，如 2026-01-01", True)
+    end = reader.get("年度结束日期", to_day, dt.date(start.year, 12, 31), "请填写日期，如 2026-12-31", True)
     if end < start:
         found.append(F.make("year-order", layout.SETTINGS, row=pairs["年度结束日期"][0], column="值", col_index=1, value=end,
                             previous_value=start))
     end = _year_end(start, end, pairs, found)
-    cutoff = reader.get("积分截止日期", values.to_day, None, "请填写日期，如 2026-06-30，或留空表示今天", False)
+    cutoff = reader.get(CUTOFF_KEY, to_day, None, "请填写日期，如 2026-06-30，或留空表示今天", False)
     _check_cutoff(cutoff, start, end, pairs, found)
     settings = Settings(
         branch=_one_line(reader.get("支部名称", values.text, "党支部", "请填写支部全称", True), pairs, found),
@@ -175,8 +180,8 @@ def _count(most: int):
 class _Reader:
     """Reads one setting at a time, recording a finding and using the default when needed."""
 
-    def __init__(self, pairs: dict[str, tuple[int, object]], found: list[F.Finding], sheet_present: bool):
-        self.pairs, self.found, self.sheet_present = pairs, found, sheet_present
+    def __init__(self, pairs: dict[str, tuple[int, object]], found: list[F.Finding], sheet_present: bool, today: dt.date):
+        self.pairs, self.found, self.sheet_present, self.today = pairs, found, sheet_present, today
 
     def get(self, key: str, parse, default, hint: str, required: bool, blank="default"):
         """The parsed value; `default` when the row is missing or unreadable, `blank` when left empty."""
@@ -185,6 +190,12 @@ class _Reader:
                 self.found.append(F.make("setting-missing", layout.SETTINGS, column="项目", col_index=0, value=key, hint=hint))
             return default
         row, raw = self.pairs[key]
+        if isinstance(raw, (CellError, NoCachedValue)):
+            code = "setting-cell-error" if isinstance(raw, CellError) else "setting-no-value"
+            fallback = f"本次按今天（{self.today.isoformat()}）统计" if key == CUTOFF_KEY else "本次按默认值处理"
+            self.found.append(F.make(code, layout.SETTINGS, row=row, column="值", col_index=1, value=raw, key=key, hint=hint,
+                                     fallback=fallback))
+            return default
         try:
             value = parse(raw)
         except values.OutOfRange:

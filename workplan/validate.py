@@ -36,9 +36,9 @@ def load(raw: RawBook, today: dt.date) -> tuple[Branch, F.Report]:
             found.append(F.make("sheet-renamed", spec.name, value=guess) if guess else F.make("missing-sheet", spec.name))
             tables[spec.name] = missing_table(spec)
         else:
-            tables[spec.name], sheet_findings = type_sheet(sheet, spec)
+            tables[spec.name], sheet_findings = type_sheet(sheet, spec, raw.date1904)
             found.extend(sheet_findings)
-    settings, setting_findings = read_settings(raw.sheet(layout.SETTINGS), today)
+    settings, setting_findings = read_settings(raw.sheet(layout.SETTINGS), today, raw.date1904)
     found.extend(setting_findings)
     branch = Branch(settings, tables)
     for check in ALL_CHECKS:

@@ -10,6 +10,7 @@ from workbook.sheetmodel import Chart, Series, SheetModel
 from ..history import HistoryRow, pivot
 from ..scoring import MEMBER_ITEMS, Scores
 from .common import FIRST_DATA_ROW, HEADER_ROW, HEADER_STYLE, table_sheet
+from .left_out import add_left_out
 
 MEMBER_HEADERS = ("党员编号", "姓名", "党小组", "总分", "排名") + tuple(label for label, _ in MEMBER_ITEMS)
 GROUP_HEADERS = ("小组名称", "人数", "成员平均分", "活动得分", "总分", "排名", "完成活动", "逾期活动", "备注")
@@ -22,11 +23,14 @@ def _span_title(kind: str, scores: Scores) -> str:
 
 
 def member_scores_sheet(scores: Scores) -> SheetModel:
-    """One row per scored member, by rank; the item columns add up to 总分."""
+    """One row per scored member, by rank; the item columns add up to 总分. Below the table,
+    after a blank row, every member and record not counted, with the reason and a link."""
     ordered = sorted(scores.members, key=lambda m: (m.rank, m.member_id))
     rows = [[m.member_id, m.name, m.group, m.total, m.rank, *m.items.values()] for m in ordered]
     widths = (9, 9, 16, 8, 6) + (8,) * len(MEMBER_ITEMS)
-    return table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), MEMBER_HEADERS, rows, widths, True)
+    model = table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), MEMBER_HEADERS, rows, widths, True)
+    add_left_out(model, scores.left_out, FIRST_DATA_ROW + max(len(rows), 1) + 1, len(MEMBER_HEADERS) - 1)
+    return model
 
 
 def group_scores_sheet(scores: Scores) -> SheetModel:

@@ -7,25 +7,25 @@ import datetime as dt
 from workbook import layout
 from workbook.sheetmodel import ConditionalFill, SheetModel
 
+from ..counting import COUNTED_SHEETS
 from ..findings import ERROR, WARNING, Finding, Report
 from ..summary import count_line
 from .common import CENTER, FIRST_DATA_ROW, LINK, WRAP, sheet_link, table_sheet
 
-SCORED_SHEETS = {
-    layout.MEMBERS, layout.ACTIVITIES, layout.ATTENDANCE_SHEET, layout.READING, layout.RECOMMENDATIONS,
-    layout.EVALUATIONS, layout.LEDGER, layout.MEMBER_PROMISES, layout.RULES,
-}
+SCORED_SHEETS = COUNTED_SHEETS
 HEADERS = layout.VALIDATION_HEADERS + ("计分影响",)
 WIDTHS = (7, 10, 8, 12, 16, 48, 48, 14)
 LEFT_OUT = "本行不计入积分"
+MEMBER_LEFT_OUT = "该党员不计分（见“个人积分”表下方）"
 MAX_LISTED = 5000  # a sheet of findings longer than this helps nobody; the log holds them all
 
 
 def effect(finding: Finding) -> str:
-    """What a finding does to the scores: an error row of a scored sheet is left out."""
-    if finding.level == ERROR and finding.row and finding.row > 1 and finding.sheet in SCORED_SHEETS:
-        return LEFT_OUT
-    return ""
+    """What a finding does to the scores: a row it leaves out of the counts (`Finding.excludes_row`)
+    is said so; on 党员名册 only an error in 党员编号, 党小组 or 在册状态 leaves the member out."""
+    if finding.sheet not in SCORED_SHEETS or not finding.excludes_row:
+        return ""
+    return MEMBER_LEFT_OUT if finding.sheet == layout.MEMBERS else LEFT_OUT
 
 
 def validation_sheet(report: Report, today: dt.date) -> SheetModel:
