@@ -14,6 +14,7 @@ from icalendar import Calendar as ICalendar
 
 from workbook import layout as L
 from workplan.calendar import OVERDUE, REGULAR, SUGGESTED, build_calendar
+from workplan.counting import counted
 from workplan.ics import to_ics
 from workplan.meetings import day_in_month, parse_rule
 from workplan.reminders import reminders
@@ -43,6 +44,14 @@ def calendar_of(data, today):
     branch, report = load_data(data, today)
     assert report.errors == [], report.codes()
     return branch, build_calendar(branch, today, report.bad_rows(L.ACTIVITIES))
+
+
+def reminders_of(data, today):
+    """The reminders of a clean branch as the refresh computes them (counted rows, today)."""
+    branch, report = load_data(data, today)
+    assert report.errors == [], report.codes()
+    calendar = build_calendar(branch, today, report.bad_rows(L.ACTIVITIES))
+    return calendar, reminders(branch, calendar, today, counted(branch, report))
 
 
 def item(calendar, code):
@@ -123,10 +132,10 @@ def test_unknown_year_falls_back_to_weekends_and_says_so(data):
     data[L.ATTENDANCE_SHEET] = []
     no_meetings(data)
     plan(data, "B01", "10月")
-    branch, calendar = calendar_of(data, D(2031, 9, 1))
+    calendar, found = reminders_of(data, D(2031, 9, 1))
     assert calendar.unknown_years == (2031,)
     assert item(calendar, "B01").day == D(2031, 10, 10)  # a Friday: National Day is unknown for 2031
-    kinds = [r.kind for r in reminders(branch, calendar, D(2031, 9, 1), {})]
+    kinds = [r.kind for r in found]
     assert "日历提示" in kinds
 
 
@@ -139,8 +148,7 @@ def test_reminders_of_every_kind(data):
     data[L.ATTENDANCE_SHEET] = [r for r in data[L.ATTENDANCE_SHEET] if r["活动编号"] != "A02"]  # ... nobody signed in
     data[L.MEMBERS][1]["入党日期"] = D(2025, 7, 1)  # 预备党员 D002: probation ends 1 Jul 2026
     data[L.DEVELOPMENT].append({"姓名": "吴九", "申请入党日期": D(2025, 1, 5), "确定积极分子日期": D(2025, 6, 1)})
-    branch, calendar = calendar_of(data, today)
-    found = reminders(branch, calendar, today, {})
+    _, found = reminders_of(data, today)
     assert [(r.kind, r.day, r.subject) for r in found] == [
         ("逾期活动", D(2026, 4, 10), "L01 活动L01"),
         ("近期活动", D(2026, 6, 20), "活动S01"),
@@ -150,7 +158,8 @@ def test_reminders_of_every_kind(data):
         ("未签到", D(2026, 4, 15), "A02 学雷锋活动"),
     ]
     stage = next(r for r in found if r.kind == "承诺环节")
-    assert (stage.who, stage.detail) == ("D001 张三、D002 李四", "2 名党员的 24 项承诺已超过 30 天尚未审诺，请安排审诺")
+    assert (stage.who, stage.detail) == ("D001 张三、D002 李四",
+                                         "2 名党员的 24 项承诺已超过 30 天尚未审诺（尚未审诺的共 24 项），请安排审诺")
 
 
 def _events(ics: bytes) -> dict[str, tuple]:

@@ -24,12 +24,17 @@ def run(capsys, *argv, today=TODAY.isoformat()):
 
 
 def table(path, sheet, first_header):
-    """The rows of a generated sheet's table, as calamine reads them."""
+    """The rows of a generated sheet's table, as calamine reads them: below its header, up to a blank row."""
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(sheet).to_python()
     book.close()
     start = next(i for i, row in enumerate(rows) if row and row[0] == first_header)
-    return rows[start], [r for r in rows[start + 1:] if any(v != "" for v in r)]
+    body = []
+    for row in rows[start + 1:]:
+        if not any(v != "" for v in row):
+            break
+        body.append(row)
+    return rows[start], body
 
 
 def test_refresh_writes_every_generated_sheet_after_the_input_sheets(capsys, build, data):
@@ -67,7 +72,7 @@ def test_history_keeps_one_block_per_week(capsys, build, data):
 
 
 def test_validation_sheet_links_each_cell_and_keeps_typed_text_as_text(capsys, build, data):
-    data[L.MEMBERS][1]["性别"] = "=SUM(A1)"  # a value outside the list that looks like a formula
+    data[L.MEMBERS][1]["在册状态"] = "=SUM(A1)"  # a value outside the list that looks like a formula
     data[L.MEMBERS][2]["姓名"] = "+王五"
     path = build(data)
     code, _ = run(capsys, "refresh", str(path))
@@ -76,10 +81,10 @@ def test_validation_sheet_links_each_cell_and_keeps_typed_text_as_text(capsys, b
     header_row = next(r for r in sheet.iter_rows() if r[0].value == "级别")
     assert [c.value for c in header_row[:7]] == list(L.VALIDATION_HEADERS)
     first = [c for c in sheet[header_row[0].row + 1]]
-    assert [c.value for c in first[:5]] == ["错误", "党员名册", "C3", "性别", "=SUM(A1)"]
+    assert [c.value for c in first[:5]] == ["错误", "党员名册", "H3", "在册状态", "=SUM(A1)"]
     assert first[4].data_type == "s"
-    assert first[2].hyperlink.location == "'党员名册'!C3"
-    assert first[7].value == "本行不计入积分"
+    assert first[2].hyperlink.location == "'党员名册'!H3"
+    assert first[7].value == "该党员不计分（见“个人积分”表下方）"
     names = [row[1].value for row in openpyxl.load_workbook(path)["个人积分"].iter_rows(min_row=4)]
     assert "+王五" in names
 

@@ -187,17 +187,19 @@ def test_ten_activities_done_overdue_cancelled_against_plan(figures):
 
 def test_attendance_rate_by_activity_member_and_group(figures):
     """Completed activities in the span: A01 (D001 出席, D002 请假, D003 出席; D099 unknown, left
-    out) 2/3; A02 (D001, D002 出席) 2/2; A06 (D001, D003, D004 出席, D002 缺席) 3/4. A07 is
-    left out, so D001's sign-in there is too. All: 7 出席 of 9 = 7/9.
+    out) 2/3; A02 (D001, D002 出席) 2/2; A06 (D001, D003 出席, D002 缺席; D004 转出: his sign-in
+    counts nowhere, as in 积分) 2/3. A07 is left out, so D001's sign-in there is too.
+    All: 6 出席 of 8 = 6/8 — the scored members' sign-ins, the same ones 个人积分 counts.
     Members: D001 3/3; D002 1 of 3 (请假, 出席, 缺席); D003 2/2; D004 转出 not listed.
     Groups (their scored members): 一组 4 of 6; 二组 2 of 2."""
     att = figures.attendance
     assert [(t.key, t.present, t.leave, t.absent, t.rate) for t in att.activities] == [
-        ("A01", 2, 1, 0, 2 / 3), ("A02", 2, 0, 0, 1.0), ("A06", 3, 0, 1, 3 / 4)]
+        ("A01", 2, 1, 0, 2 / 3), ("A02", 2, 0, 0, 1.0), ("A06", 2, 0, 1, 2 / 3)]
     assert [(t.key, t.present, t.leave, t.absent, t.rate) for t in att.members] == [
         ("D001", 3, 0, 0, 1.0), ("D002", 1, 1, 1, 1 / 3), ("D003", 2, 0, 0, 1.0)]
     assert [(t.key, t.present, t.total, t.rate) for t in att.groups] == [("一组", 4, 6, 4 / 6), ("二组", 2, 2, 1.0)]
-    assert (att.overall.present, att.overall.total, att.overall.rate) == (7, 9, 7 / 9)
+    assert (att.overall.present, att.overall.total, att.overall.rate) == (6, 8, 6 / 8)
+    assert att.overall.total == sum(t.total for t in att.members)  # one set of members everywhere
     assert isinstance(att.overall.rate, Share)
 
 
@@ -304,7 +306,7 @@ def test_headline_figures(figures):
     (A07, D099 sign-in, P014, Z18, 论语译注, R06, 群众05, 工作作风好, 冯二)."""
     assert headline(figures) == [
         ("计分党员", 3), ("党小组", 2), ("十个一计划", 5), ("十个一已完成", 2), ("十个一逾期", 1), ("十个一已取消", 1),
-        ("十个一完成率", 0.4), ("签到人次", 9), ("出勤率", 7 / 9), ("党员承诺", 23), ("已评诺承诺", 4), ("承诺兑现率", 0.25),
+        ("十个一完成率", 0.4), ("签到人次", 8), ("出勤率", 6 / 8), ("党员承诺", 23), ("已评诺承诺", 4), ("承诺兑现率", 0.25),
         ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1), ("读完书目", 5), ("读书党员", 3), ("人均读完", 1.67),
         ("推荐次数", 5), ("表彰次数", 2), ("群众评议票数", 5), ("群众评议优秀率", 0.4), ("评议支部票数", 7),
         ("评议支部满意率", 5 / 7), ("第一名小组", "一组"), ("第一名总分", 21.5), ("发展：入党申请人", 2),
@@ -443,7 +445,7 @@ def test_html_page_shows_every_section_and_embeds_its_charts(written):
     assert page.count("<img alt=\"") == 13 and page.count("data:image/png;base64,") == 13
     for title in ("“十个一”活动完成情况", "活动出勤率", "读书达人", "评议结果", "发展党员：各阶段与下一步"):
         assert title in page
-    assert "<td class=\"num\">77.8%</td>" in page  # 出勤率 7/9
+    assert "<td class=\"num\">75.0%</td>" in page  # 出勤率 6/8
     assert "<script" not in page
 
 

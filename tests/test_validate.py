@@ -18,6 +18,7 @@ from workplan.validate import load, wanted_sheets
 
 from conftest import TODAY
 from test_hostile_values import NEW_KINDS
+from test_staff_input import KINDS_TESTED as STAFF_INPUT_KINDS
 
 D = dt.date
 
@@ -138,6 +139,7 @@ def test_every_finding_kind_is_exercised():
     covered |= {"missing-sheet", "missing-column", "year-order"}  # tested below
     covered |= {code for code in F.KINDS if code.startswith("form-")}  # returned forms: tests/test_forms.py
     covered |= NEW_KINDS | {"column-renamed", "sheet-renamed"}  # values out of range, renames: tests/test_hostile_*.py
+    covered |= STAFF_INPUT_KINDS  # as Excel, WPS and openpyxl save them: tests/test_staff_input.py
     assert covered == set(F.KINDS)
 
 

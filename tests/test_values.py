@@ -44,13 +44,13 @@ def test_bad_dates(typed):
     "typed, expected",
     [("3月", (3, 3)), ("4—7月", (4, 7)), ("4-7月", (4, 7)), ("4–7月", (4, 7)), ("4~7月", (4, 7)),
      ("四至七月份", (4, 7)), ("三月份", (3, 3)), ("十二月", (12, 12)), ("12", (12, 12)), (6.0, (6, 6)),
-     ("４－７月", (4, 7)), (" 4 — 7 月 ", (4, 7)), (None, None)],
+     ("４－７月", (4, 7)), (" 4 — 7 月 ", (4, 7)), (None, None), ("11—1月", (11, 1))],
 )
 def test_months(typed, expected):
     assert values.to_months(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["13月", "7-4月", "0月", "春季", "4—13月"])
+@pytest.mark.parametrize("typed", ["13月", "0月", "春季", "4—13月", "2026年13月", "26年4月"])
 def test_bad_months(typed):
     with pytest.raises(ValueError):
         values.to_months(typed)
