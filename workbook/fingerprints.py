@@ -153,8 +153,8 @@ def sheet_names(path: str | Path) -> list[str]:
 def _first_cell(zf, part: str):
     """The value of A1 of a sheet part, streamed (None when empty or unreadable)."""
     try:
-        for row, cells in xlsxstream.iter_rows(zf, part, 1):
-            return cells[0] if row == 1 else None
+        rows, _ = xlsxstream.read_rows(zf, part, 1, max_rows=1)
+        return rows[0][1][0] if rows and rows[0][0] == 1 else None
     except Exception as exc:  # a sheet we cannot even stream is certainly not one we wrote
         log.info("A1 of %s unreadable: %s", part, exc)
     return None

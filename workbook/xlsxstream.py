@@ -75,10 +75,13 @@ def date_styles(zf: zipfile.ZipFile) -> set[int]:
     return dated
 
 
-def read_rows(zf: zipfile.ZipFile, part: str, max_cols: int,
-              date1904: bool = False) -> tuple[list[tuple[int, list]], list[Merge]]:
+def read_rows(zf: zipfile.ZipFile, part: str, max_cols: int, date1904: bool = False,
+              max_rows: int | None = None) -> tuple[list[tuple[int, list]], list[Merge]]:
     """(rows, merges): (Excel row number, values of the first max_cols columns) for rows with
-    content there, and the merged ranges as (first row, first col, last row, last col)."""
+    content there, and the merged ranges as (first row, first col, last row, last col).
+
+    With `max_rows` the reading stops after that many rows with content (no merges then).
+    """
     strings = shared_strings(zf)
     dated = date_styles(zf)
     epoch = EPOCH_1904 if date1904 else EXCEL_EPOCH
@@ -99,6 +102,8 @@ def read_rows(zf: zipfile.ZipFile, part: str, max_cols: int,
             elem.clear()
             if any(v is not None and v != "" for v in values):
                 rows.append((previous, values))
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
     return rows, merges
 
 
