@@ -4,30 +4,40 @@
 is open (edits not yet saved included): each wanted sheet costs four Excel calls (`Sheets(name)`,
 `UsedRange`, `.Address`, `.Value`), seven when the used range does not start at A1 or reaches
 far beyond our columns (a stray cell at XFD1048576: Excel's `Find` gives the true last row, and
-only our columns are read). Sheets are looked up by their contract name; only when one is not
+only our columns are read). An input sheet costs one more (`.MergeCells`), and a few a merged
+range when it has some (`read_merges`): merged ranges are given to every row they cover, as the
+file reader does (`raw.fill_merged`). The generated sheet read back (积分历史) is not asked: its
+merges are our own titles, and nothing reads them. Sheets are looked up by their contract name; only when one is not
 found are all names listed once (2 calls a sheet), for the reader's tolerant matching
 ("党员名册 " with a trailing space).
 
 What the click learns on the way (the sheet handles, the used ranges) is kept in `ComBook` for
 the copy-in (`macros/desktop.py`), so no handle is asked for twice. Values are cleaned as the
 file reader has them: Excel's dates (pywintypes, time-zone aware) as naive datetimes, error
-values (COM error numbers) as their text `#N/A`, empty cells as None.
+values (COM error numbers) as `raw.CellError("#N/A")` (a finding on the cell, never a blank), empty
+cells as None. Excel always holds a formula's result, so there is no `NoCachedValue` here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook.raw import CellError, RawBook, RawSheet, normalize_header
+from workbook.layout import INPUT_SHEETS
+from workbook.raw import CellError, Merge, RawBook, RawSheet, fill_merged, normalize_header
 from workbook.reader import EXTRA_COLUMNS
+
+log = logging.getLogger("workbench.macros")
 
 MAX_CELLS = 2_000_000  # a used range bigger than this is checked with Find before it is read
 SLACK_COLUMNS = 50  # a used range this much wider than our columns has a stray cell far right
-XL_VALUES, XL_BY_ROWS, XL_PREVIOUS = -4163, 1, 2
+XL_VALUES, XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_NEXT, XL_PREVIOUS = -4163, -4123, 2, 1, 1, 2
+TYPED_SHEETS = frozenset(spec.name for spec in INPUT_SHEETS)  # where staff's merged cells mean something
+MAX_MERGE_HITS = 5_000  # a belt for the merge search: Find is asked at most this often a sheet
 COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
               -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!", -2146826245: "#GETTING_DATA",
               -2146826230: "#SPILL!", -2146826229: "#CALC!", -2146826238: "#FIELD!"}
@@ -97,7 +107,9 @@ def clean(value: Any) -> Any:
 
 
 def read_grid(book: ComBook, name: str, width: int) -> list[list[Any]]:
-    """The rows of one sheet from A1, at most `width` columns wide (4 calls; 7 the careful way)."""
+    """The rows of one sheet from A1, at most `width` columns wide (4 calls; 7 the careful way).
+
+    Keeps the sheet's used range in `book.used` for `read_merges`."""
     sheet = book.sheet(name)
     used = book.used[name] = sheet.UsedRange
     r1, c1, r2, c2 = parse_address(used.Address)
@@ -114,15 +126,66 @@ def read_grid(book: ComBook, name: str, width: int) -> list[list[Any]]:
     return [[clean(v) for v in row[:width]] for row in grid]
 
 
-def raw_sheet(name: str, grid: list[list[Any]]) -> RawSheet:
-    """A grid from A1 as the reader's RawSheet: normalised headers of row 1, non-blank rows below."""
+def read_merges(book: ComBook, name: str) -> list[Merge]:
+    """The merged ranges of a sheet's used range (read by `read_grid` first), as the file reader gives
+    them: (first row, first col, last row, last col), rows 1-based, columns 0-based.
+
+    One call when the sheet has none (`UsedRange.MergeCells` is False; True or Null when some cells
+    are merged). Otherwise Excel's own Find with a search format (`FindFormat.MergeCells`) walks the
+    merged cells in row order until it comes back to the first one: about four calls a merged range
+    (Find, the cell's Address, its MergeArea's Address), and the search format is cleared afterwards
+    so the user's Ctrl+F is not left filtering on merged cells.
+    """
+    used = book.used[name]
+    if used.MergeCells is False:
+        return []
+    cell_format = book.app.FindFormat
+    cell_format.Clear()
+    try:
+        cell_format.MergeCells = True
+        areas = _merged_areas(used)
+    finally:
+        cell_format.Clear()
+    return sorted((r1, c1 - 1, r2, c2 - 1) for r1, c1, r2, c2 in areas)
+
+
+def _merged_areas(used) -> list[tuple[int, int, int, int]]:
+    """Every merged area Find reaches in `used` (1-based bounds). Works whether Find stops on each merged
+    range once or on every cell of it: a cell inside an area already known costs no MergeArea call."""
+    def find(after=None):
+        options = {"What": "", "LookIn": XL_FORMULAS, "LookAt": XL_PART, "SearchOrder": XL_BY_ROWS,
+                   "SearchDirection": XL_NEXT, "MatchCase": False, "SearchFormat": True}
+        return used.Find(**options) if after is None else used.Find(After=after, **options)
+
+    areas, first, previous, cell = [], None, None, find()
+    for _ in range(MAX_MERGE_HITS):
+        if cell is None:
+            return areas
+        address = cell.Address
+        if address in (first, previous):  # Find wrapped round to where it started (or did not move on)
+            return areas
+        first, previous = first or address, address
+        row, col = parse_address(address)[:2]
+        if not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in areas):
+            areas.append(parse_address(cell.MergeArea.Address))
+        cell = find(cell)
+    log.warning("merge search stopped after %d cells of %s; later merged cells are read as they are", MAX_MERGE_HITS,
+                used.Address)
+    return areas
+
+
+def raw_sheet(name: str, grid: list[list[Any]], merges: list[Merge] = ()) -> RawSheet:
+    """A grid from A1 as the reader's RawSheet: normalised headers of row 1, non-blank rows below,
+    merged ranges given to the rows they cover (`raw.fill_merged`, as the file reader does)."""
     if not grid:
         return RawSheet(name, [])
     headers = [normalize_header(v) for v in grid[0]]
     while headers and not headers[-1]:
         headers.pop()
     rows = [(index + 2, row) for index, row in enumerate(grid[1:]) if any(v is not None for v in row)]
-    return RawSheet(name, headers, rows)
+    merges = list(merges)
+    fill_merged(rows, merges)
+    return RawSheet(name, headers, rows, merges)
 
 
 def _actual_name(book: ComBook, wanted: str) -> str | None:
@@ -150,5 +213,7 @@ def read_raw(wb, wanted: dict[str, int], path: Path, error=Exception) -> tuple[R
             actual = _actual_name(book, name)
             if actual is None:
                 continue
-        sheets[name] = raw_sheet(actual, read_grid(book, actual, columns + EXTRA_COLUMNS))
+        width = columns + EXTRA_COLUMNS
+        grid = read_grid(book, actual, width)
+        sheets[name] = raw_sheet(actual, grid, read_merges(book, actual) if grid and name in TYPED_SHEETS else [])
     return RawBook(path, book.names or [s.name for s in sheets.values()], sheets), book

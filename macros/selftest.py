@@ -11,7 +11,9 @@ the temporary file and no temporary file left, the copies' buttons run this book
 what Excel made of them, printed as it is), Excel's calculation, events, alerts and screen
 updating as before, the selected cell as before; and that a staff formula, a staff sheet and a
 defined name pointing at 个人积分 survive a click on a book changed since its save and on a
-saved one. It prints a table 按钮 | 用时 | 结果 and writes 自检报告-*.txt to send back.
+saved one. Last (Windows), the button's reader against the file reader: two sign-ins' 活动编号
+merged and a name `=NA()`, saved; both must give the same merges, findings and scores
+(`check_reading`). It prints a table 按钮 | 用时 | 结果 and writes 自检报告-*.txt to send back.
 
 Without Excel (Linux, WPS only) it says so in one line and exits 2. Exit 0: all passed; 1: not.
 """
@@ -34,6 +36,9 @@ from typing import Any
 
 from workbook import layout, xlsm
 from workbook.fingerprints import FINGERPRINT_NAME, fingerprint_rows, read_owned_fingerprints
+from workbook.reader import read_book
+from workplan.scoring import score
+from workplan.validate import load, wanted_sheets
 
 from . import comread, desktop, firstrun, live
 
@@ -42,6 +47,7 @@ STAFF_SHEET, STAFF_NAME = "自检引用", "自检积分"
 STAFF_FORMULA, STAFF_REFERS = "=个人积分!D5", "=个人积分!$D$5"
 CLICK_TIMEOUT = 180.0
 UNEXPECTED = "程序遇到意外问题"
+READING_CHECK = "按钮读到的与文件相同（合并单元格、错误值）"
 
 
 @dataclass
@@ -144,6 +150,37 @@ def check_staff_references(wb) -> Check:
     return Check("引用生成表的公式和名称保留", ok, f"公式 {formula}，名称 {STAFF_NAME} = {refers}")
 
 
+def prepare_reading(wb) -> None:
+    """What staff do that the button must read as a file does: the 活动编号 of the first two sign-ins
+    merged (Excel keeps the first), a name looked up by a formula showing #N/A; then saved."""
+    sheet, app = wb.Sheets(layout.ATTENDANCE_SHEET), wb.Application
+    alerts = app.DisplayAlerts
+    app.DisplayAlerts = False  # Merge asks whether to keep only the top-left value
+    try:
+        sheet.Range("A2:A3").Merge()
+    finally:
+        app.DisplayAlerts = alerts
+    sheet.Range("C2").Formula = "=NA()"
+    wb.Save()
+
+
+def check_reading(wb, path: Path, com_error: type, today: dt.date) -> Check:
+    """The button's reader (comread) gives the saved file's merges, findings and scores."""
+    def outcome(raw):
+        branch, report = load(raw, today)
+        totals = {m.member_id: m.total for m in score(branch, report, branch.settings.cutoff_for(today)).members}
+        return sorted(report.codes()), totals, {name: sheet.merges for name, sheet in raw.sheets.items()}
+
+    live_codes, live_totals, live_merges = outcome(comread.read_raw(wb, wanted_sheets(), path, com_error)[0])
+    file_codes, file_totals, file_merges = outcome(read_book(path, wanted_sheets()))
+    wrong = [what for what, same in (("合并单元格", live_merges == file_merges), ("校验结果", live_codes == file_codes),
+                                     ("积分", live_totals == file_totals)) if not same]
+    found = live_merges.get(layout.ATTENDANCE_SHEET, [])
+    return Check(READING_CHECK, not wrong,
+                 "不同：" + "、".join(wrong) if wrong else f"活动签到合并区域 {found}，{len(live_codes)} 条校验结果，"
+                                                         f"{len(live_totals)} 名党员的积分都相同")
+
+
 # --- the run ------------------------------------------------------------------------------------------
 
 def main(argv: list[str], status: str | None = None, today: dt.date | None = None) -> int:
@@ -239,6 +276,16 @@ class SelfTest:
                                check_no_temp(), check_buttons(wb, generated, opened.name), check_state(api, before)]
             if refresh in ("unsaved", "saved"):
                 row.checks += [check_staff_references(wb), check_selection(api, "个人积分", "$C$5")]
+        if sys.platform == "win32":
+            import pywintypes
+
+            started = time.perf_counter()
+            try:
+                prepare_reading(wb)
+                check = check_reading(wb, self.book, pywintypes.com_error, self.today)
+            except Exception as exc:  # a failed check is a line of the report, not the end of the self-test
+                check = Check(READING_CHECK, False, f"出错：{exc}")
+            self.rows.append(Row("读取", time.perf_counter() - started, "", [check]))
         return False
 
     def click(self, opened, caption: str, messages: Path) -> Row:

@@ -19,9 +19,15 @@ What it imitates of Excel, because the button path depends on it:
   so its sheet names are quoted only where Excel needs quotes;
 - `Worksheet.Evaluate` of `IFERROR(SHEET("name"),0)` joined with "," and `SHEETS()` (at most
   255 characters), `Application.Goto` of an external R1C1 reference, workbook structure
-  protection, `Saved`, `LinkSources`.
-Not imitated: recalculation, styles, charts' drawing. `fail_on` makes the n-th call of a
-member raise, to test the clean-up.
+  protection, `Saved`, `LinkSources`;
+- what the reader asks of a sheet (tests/com_cells.py): Excel's error values as COM error
+  numbers, a merged range's value in its top-left cell only, `Range.MergeCells` (True, False,
+  or None for Null when only some cells are merged), `MergeArea`, and `Find` with
+  `SearchFormat` on `Application.FindFormat.MergeCells`, stopping on each merged range's
+  top-left cell once (switch `find_each_merged_cell`: on every cell, the other way an Excel
+  might behave), wrapping round like Excel's Find.
+Not imitated: recalculation (only `=NA()` gives #N/A), styles, charts' drawing. `fail_on`
+makes the n-th call of a member raise, to test the clean-up.
 """
 
 from __future__ import annotations
@@ -31,16 +37,13 @@ import re
 import zipfile
 from pathlib import Path
 
+from com_cells import COM_ERROR_BASE, ERROR_CODES, CellFormat, ComError, MergedCells, Obj, error_cells, merged_ranges, vml_macros
 from com_text import address_of, cell_position, excel_pattern, letter, parse_address, quote_sheet, requote, retarget, unescape
 
 XL_MANUAL, XL_AUTOMATIC = -4135, -4105
 XL_R1C1 = -4150
 XL_FORMULAS = -4123
 MAX_VALUE_CELLS = 5_000_000  # a bigger Range.Value fails, as Excel runs out of memory
-
-
-class ComError(Exception):
-    """Stands in for pywintypes.com_error."""
 
 
 class Excel:
@@ -51,6 +54,7 @@ class Excel:
         self.fail_on: tuple[str, str, int] | None = None  # (member, kind, n-th occurrence) that raises once
         self.books: list[Book] = []
         self.qualify_macros = True
+        self.find_each_merged_cell = False
         self.app = App(self)
 
     def record(self, kind: str, owner: "Obj", member: str, args: tuple = ()) -> None:
@@ -70,44 +74,11 @@ class Excel:
         return [i for i, (_, _, member, _) in enumerate(self.log) if member in names]
 
 
-class Obj:
-    """Base: properties in PROPS are recorded on get/set, METHODS on call."""
-
-    PROPS: tuple[str, ...] = ()
-    METHODS: tuple[str, ...] = ()
-
-    def __init__(self, xl: Excel, path: str):
-        object.__setattr__(self, "_xl", xl)
-        object.__setattr__(self, "path", path)
-
-    def __getattribute__(self, item):
-        cls = type(self)
-        if item in cls.PROPS:
-            object.__getattribute__(self, "_xl").record("get", self, item)
-            return getattr(self, "_get_" + item)()
-        if item in cls.METHODS:
-            method = getattr(self, "_do_" + item)
-
-            def call(*args, **kwargs):
-                object.__getattribute__(self, "_xl").record("call", self, item, args + tuple(sorted(kwargs.items())))
-                return method(*args, **kwargs)
-
-            return call
-        return object.__getattribute__(self, item)
-
-    def __setattr__(self, key, value):
-        if key in type(self).PROPS:
-            self._xl.record("set", self, key, (value,))
-            getattr(self, "_set_" + key)(value)
-        else:
-            object.__setattr__(self, key, value)
-
-
 # --- application -------------------------------------------------------------------------------------
 
 class App(Obj):
     PROPS = ("DisplayAlerts", "ScreenUpdating", "Calculation", "EnableEvents", "Workbooks",
-             "ActiveSheet", "ActiveCell", "ActiveWorkbook", "Hwnd", "Name", "Version")
+             "ActiveSheet", "ActiveCell", "ActiveWorkbook", "Hwnd", "Name", "Version", "FindFormat")
     METHODS = ("Run", "Goto")
 
     def __init__(self, xl):
@@ -115,6 +86,7 @@ class App(Obj):
         object.__setattr__(self, "state", {"DisplayAlerts": True, "ScreenUpdating": True,
                                            "Calculation": XL_AUTOMATIC, "EnableEvents": True})
         object.__setattr__(self, "active", None)  # (book, sheet, "$C$5")
+        object.__setattr__(self, "find_format", CellFormat(xl))
 
     def __getattr__(self, item):  # _get_/_set_ of the state flags
         if item.startswith("_get_") and item[5:] in self.state:
@@ -144,6 +116,9 @@ class App(Obj):
 
     def _get_Version(self):
         return "16.0"
+
+    def _get_FindFormat(self):
+        return self.find_format
 
     def _do_Run(self, macro, *args):
         return None
@@ -206,9 +181,11 @@ class Book(Obj):
                 sheet = Sheet(xl, book, entry.name, {(r + 1, c + 1): v for r, row in enumerate(rows)
                                                      for c, v in enumerate(row) if v != ""})
                 xml = zf.read(entry.part).decode("utf-8")
+                sheet.cells.update(error_cells(xml))
+                sheet.merges = merged_ranges(xml)
                 sheet.formulas = {cell_position(ref): "=" + unescape(text)
                                   for ref, text in re.findall(r'<c r="([A-Z]+\d+)"[^>]*>\s*<f>([^<]*)</f>', xml)}
-                sheet.buttons = [{"macro": macro.replace("[0]!", "")} for macro in _vml_macros(zf, entry.part)]
+                sheet.buttons = [{"macro": macro.replace("[0]!", "")} for macro in vml_macros(zf, entry.part)]
                 book.sheets.append(sheet)
         calamine.close()
         for attrs, text in re.findall(r"<definedName ([^>]*)>([^<]*)</definedName>", workbook_xml):
@@ -280,22 +257,6 @@ class Book(Obj):
             for chart in sheet.charts:
                 chart["series"] = [retarget(text, old, new) for text in chart["series"]]
         object.__setattr__(self, "names", {name: retarget(text, old, new) for name, text in self.names.items()})
-
-
-def _vml_macros(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """The macros of a sheet's form buttons, from its VML drawing."""
-    rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
-    if rels not in zf.namelist():
-        return []
-    from workbook.ooxml import resolve
-
-    found = []
-    for target in re.findall(r'Target="([^"]+\.vml)"', zf.read(rels).decode()):
-        if resolve(part, target) not in zf.namelist():
-            continue
-        vml = zf.read(resolve(part, target)).decode("utf-8", "replace")
-        found += re.findall(r"<x:FmlaMacro>([^<]*)</x:FmlaMacro>", vml)
-    return found
 
 
 class Window(Obj):
@@ -377,6 +338,7 @@ def _copy_into(sheets: list["Sheet"], Before=None, After=None) -> None:
         copy.formulas = dict(sheet.formulas)
         copy.names = dict(sheet.names)
         copy.charts = [dict(c) for c in sheet.charts]
+        copy.merges = list(sheet.merges)
         foreign = sheet.book is not book and book._xl.qualify_macros
         copy.buttons = [dict(b, macro=f"'{sheet.book.name}'!{b['macro'].split('!')[-1]}" if foreign else b["macro"])
                         for b in sheet.buttons]
@@ -419,7 +381,8 @@ class Sheet(Obj):
     def __init__(self, xl, book, name, cells):
         super().__init__(xl, f"{book.path}.Sheet[{name}]")
         for key, value in {"book": book, "name": name, "cells": cells, "formulas": {}, "names": {}, "buttons": [],
-                           "charts": [], "deleted": False, "copied_from": None, "protected": False}.items():
+                           "charts": [], "deleted": False, "copied_from": None, "protected": False,
+                           "merges": []}.items():
             object.__setattr__(self, key, value)
 
     def _get_Name(self):
@@ -574,9 +537,9 @@ class Name(Obj):
 
 # --- ranges ----------------------------------------------------------------------------------------------
 
-class Range(Obj):
-    PROPS = ("Value", "Address", "Row", "Column", "Formula", "HasFormula")
-    METHODS = ("Find", "Select", "Replace", "GetAddress")
+class Range(MergedCells, Obj):
+    PROPS = ("Value", "Address", "Row", "Column", "Formula", "HasFormula", "MergeCells", "MergeArea")
+    METHODS = ("Find", "Select", "Replace", "GetAddress", "Merge")
 
     def __init__(self, xl, sheet, address):
         super().__init__(xl, f"{sheet.path}.Range[{address}]")
@@ -618,6 +581,8 @@ class Range(Obj):
 
     def _set_Formula(self, text):
         r1, c1 = self.bounds()[:2]
+        if isinstance(text, str) and text.replace(" ", "").upper() == "=NA()":  # the one formula calculated here
+            self.sheet.cells[(r1, c1)] = ERROR_CODES["#N/A"] + COM_ERROR_BASE
         if isinstance(text, str) and text.startswith("="):
             self.sheet.formulas[(r1, c1)] = requote(text)
         else:
@@ -631,8 +596,11 @@ class Range(Obj):
             return False
         return True if len(inside) == (r2 - r1 + 1) * (c2 - c1 + 1) else None
 
-    def _do_Find(self, What="*", LookIn=-4163, LookAt=2, **kwargs):  # noqa: N803
-        """LookIn xlFormulas (-4123): the first formula or text matching `What`; else the last row with a value."""
+    def _do_Find(self, What="*", LookIn=-4163, LookAt=2, After=None, SearchFormat=False, **kwargs):  # noqa: N803
+        """LookIn xlFormulas (-4123): the first formula or text matching `What`; else the last row with a value.
+        With SearchFormat: the next merged cell (`MergedCells.find_merged`)."""
+        if SearchFormat:
+            return self.find_merged(After)
         r1, c1, r2, c2 = self.bounds()
         if LookIn == XL_FORMULAS:
             pattern = excel_pattern(What, whole=LookAt == 1)

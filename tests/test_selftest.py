@@ -16,7 +16,7 @@ import com_standin as cs
 import macros
 import sync
 from macros import __main__ as cli
-from macros import firstrun, live, repair, selftest
+from macros import comread, firstrun, live, repair, selftest
 from services.create import build_master
 from services.demo import demo_data
 from workbook import layout, xlsm
@@ -151,6 +151,37 @@ def test_the_self_tests_checks_pass_on_the_stand_in(clicked):
 
     said = [json.loads(line) for line in messages.read_text(encoding="utf-8").splitlines()]
     assert [m["title"] for m in said] == ["刷新"] * 3 and said[0]["message"].startswith("发现错误 11 条，警告 1 条。")
+
+
+def save_reading_like_excel(path):
+    """What Excel's Save writes after `prepare_reading`: 活动签到 A2:A3 merged, C2 showing #N/A."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, keep_vba=True)
+    book[layout.ATTENDANCE_SHEET].merge_cells("A2:A3")
+    book[layout.ATTENDANCE_SHEET]["C2"] = "#N/A"
+    book.save(path)
+
+
+def test_the_reading_check_compares_the_button_reader_with_the_file(clicked, tmp_path):
+    xl, wb, _, _ = clicked
+    path = tmp_path / selftest.BOOK_NAME
+    selftest.prepare_reading(wb)
+    save_reading_like_excel(path)
+    assert xl.app.state["DisplayAlerts"] is True  # turned off for Merge only
+    check = selftest.check_reading(wb, path, cs.ComError, TODAY)
+    assert check.ok, check.detail
+    assert check.detail.startswith("活动签到合并区域 [(2, 0, 3, 0)]，")
+
+
+def test_the_reading_check_fails_when_the_button_misses_merges(clicked, tmp_path, monkeypatch):
+    xl, wb, _, _ = clicked
+    path = tmp_path / selftest.BOOK_NAME
+    selftest.prepare_reading(wb)
+    save_reading_like_excel(path)
+    monkeypatch.setattr(comread, "read_merges", lambda book, name: [])
+    check = selftest.check_reading(wb, path, cs.ComError, TODAY)
+    assert (check.ok, check.detail) == (False, "不同：合并单元格、校验结果")  # A3 read blank: 活动编号不能为空
 
 
 def test_a_sheet_that_differs_from_sync_is_named(clicked, tmp_path):
