@@ -81,6 +81,7 @@ def default_data(branch: str, year: int, groups: list[str] | None = None) -> dic
         layout.RULES: [
             {"规则代码": r.code, "项目": r.item, "分值": r.value, "上限": r.cap, "说明": r.note} for r in DEFAULT_RULES
         ],
+        layout.HOLIDAYS: [],
     }
 
 

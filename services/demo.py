@@ -3,7 +3,8 @@
 `demo_data(today)` returns rows for every input sheet of the year of `today`: the
 “十个一” activities, monthly 主题党日, quarterly 党员大会 and 党课, the union, league and
 retired-teacher activities, sign-ins for every completed activity, reading, recommendations,
-commitments at every stage, ledger rows, evaluations and a development pipeline. Only
+commitments at every stage, ledger rows, evaluations, a development pipeline, and the 节假日
+sheet (the year's official holidays as copied from the notice, the school's 寒假 and 暑假). Only
 what has happened by `today` is filled in. A fixed random seed keeps it the same for the
 same day. `DELIBERATE_MISTAKES` lists the handful of errors planted for the 校验结果 sheet
 to show; the tests check that each is found.
@@ -17,7 +18,7 @@ from typing import Any
 
 from services.create import default_data
 from workbook import layout
-from workplan.holidays import is_workday
+from workplan.holidays import VACATION, is_workday, package_spans
 
 BRANCH = "青山镇中心学校党支部"
 GROUPS = ("中心小学党小组", "东山小学党小组", "西河小学党小组", "离退休教师党小组")
@@ -78,6 +79,7 @@ class _Demo:
         self.data[layout.EVALUATIONS] = self._evaluations()
         self.data[layout.LEDGER] = self._ledger()
         self.data[layout.DEVELOPMENT] = self._development()
+        self.data[layout.HOLIDAYS] = self._holidays()
         return self.data
 
     # --- helpers -------------------------------------------------------------------------
@@ -306,6 +308,18 @@ class _Demo:
             row = {"姓名": name, "性别": gender, "出生日期": born, "培养联系人": self.members[1]["姓名"], "备注": ""}
             row.update(dict(zip(layout.DEVELOPMENT_STAGES, (self.past(day) for day in stages))))
             rows.append(row)
+        return rows
+
+
+    def _holidays(self) -> list[dict[str, Any]]:
+        """The State Council's notice as the secretary copies it (when the package knows the year), and the school's vacations."""
+        y = self.year
+        rows = [{"名称": span.name, "开始日期": span.first, "结束日期": span.last if span.last != span.first else None,
+                 "类型": span.kind, "备注": "国务院办公厅放假通知"} for span in package_spans(y)]
+        rows.append({"名称": "寒假", "开始日期": dt.date(y, 1, 24), "结束日期": dt.date(y, 2, 28), "类型": VACATION,
+                     "备注": "县教育局校历"})
+        rows.append({"名称": "暑假", "开始日期": dt.date(y, 7, 4), "结束日期": dt.date(y, 8, 31), "类型": VACATION,
+                     "备注": "县教育局校历"})
         return rows
 
 

@@ -112,6 +112,18 @@ CASES = [
      [(L.DEVELOPMENT, 2, "转正日期", "dev-probation-year")]),
     ("dev-too-young", lambda d: d[L.DEVELOPMENT][0].update(出生日期=D(2006, 3, 6)),
      [(L.DEVELOPMENT, 2, "申请入党日期", "dev-too-young")]),
+    # 节假日
+    ("holiday-order", lambda d: d[L.HOLIDAYS].append({"名称": "国庆节", "开始日期": D(2026, 10, 7), "结束日期": D(2026, 10, 1),
+                                                      "类型": "法定节假日"}), [(L.HOLIDAYS, 2, "结束日期", "holiday-order")]),
+    ("holiday-span", lambda d: d[L.HOLIDAYS].append({"名称": "暑假", "开始日期": D(2026, 7, 10), "结束日期": D(2027, 8, 31),
+                                                     "类型": "学校假期"}), [(L.HOLIDAYS, 2, "结束日期", "holiday-span")]),
+    ("holiday-overlap", lambda d: d[L.HOLIDAYS].extend([
+        {"名称": "暑假", "开始日期": D(2026, 7, 10), "结束日期": D(2026, 8, 31), "类型": "学校假期"},  # holds 10 Oct: fine
+        {"名称": "国庆节", "开始日期": D(2026, 10, 1), "结束日期": D(2026, 10, 7), "类型": "法定节假日"},
+        {"名称": "国庆节调休上班", "开始日期": D(2026, 10, 7), "结束日期": D(2026, 10, 10), "类型": "调休上班"}]),
+     [(L.HOLIDAYS, 4, "开始日期", "holiday-makeup-weekday"), (L.HOLIDAYS, 4, "开始日期", "holiday-overlap")]),
+    ("holiday-makeup-weekday", lambda d: d[L.HOLIDAYS].append({"名称": "调休", "开始日期": D(2026, 10, 12), "类型": "调休上班"}),
+     [(L.HOLIDAYS, 2, "开始日期", "holiday-makeup-weekday")]),
     # settings and rules
     ("setting-missing", lambda d: drop(d[L.SETTINGS], 项目="支部名称"), [(L.SETTINGS, None, "项目", "setting-missing")]),
     ("setting-blank", lambda d: setting(d, "支部名称", None), [(L.SETTINGS, 2, "值", "setting-blank")]),
@@ -137,6 +149,7 @@ def test_rule(validate, data, change, expected):
 def test_every_finding_kind_is_exercised():
     covered = {code for _, _, expected in CASES for *_, code in expected}
     covered |= {"missing-sheet", "missing-column", "year-order"}  # tested below
+    covered |= {"optional-sheet-missing"}  # a master without 节假日: tests/test_holidays.py
     covered |= {code for code in F.KINDS if code.startswith("form-")}  # returned forms: tests/test_forms.py
     covered |= NEW_KINDS | {"column-renamed", "sheet-renamed"}  # values out of range, renames: tests/test_hostile_*.py
     covered |= STAFF_INPUT_KINDS  # as Excel, WPS and openpyxl save them: tests/test_staff_input.py

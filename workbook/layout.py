@@ -99,6 +99,7 @@ MEMBER_GRADES = ("优秀", "合格", "基本合格", "不合格")
 FIVE_GOODS = ("领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好")
 BRANCH_GRADES = ("满意", "基本满意", "不满意")
 LEDGER_KINDS = ("教学常规", "教科研", "表彰奖励", "志愿服务", "违规违纪", "其他")
+HOLIDAY_KINDS = ("法定节假日", "调休上班", "学校假期")
 DEVELOPMENT_STAGES = (
     "申请入党日期",
     "确定积极分子日期",
@@ -122,6 +123,7 @@ EVALUATIONS = "评议记录"
 LEDGER = "加减分"
 RULES = "积分规则"
 DEVELOPMENT = "发展党员"
+HOLIDAYS = "节假日"
 GUIDE = "使用说明"
 
 
@@ -347,7 +349,20 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         ),
         "入党申请人、积极分子、发展对象、预备党员的培养发展过程。",
     ),
+    SheetSpec(
+        HOLIDAYS,
+        (
+            Column("名称", NAME, required=True, width=14, hint="如：国庆节、中秋节、寒假、暑假", one_line=True),
+            _date("开始日期", required=True, hint="假期（或调休上班）的第一天，如 2027-10-01"),
+            _date("结束日期", hint="假期的最后一天，如 2027-10-07；只有一天可留空"),
+            Column("类型", CHOICE, required=True, choices=HOLIDAY_KINDS, width=11,
+                   hint="国务院通知中的放假日期选“法定节假日”，周末上班的日子选“调休上班”，寒假暑假选“学校假期”"),
+            Column("备注", TEXT, width=30),
+        ),
+        "法定节假日、调休上班日（照国务院办公厅的放假通知填写）和学校的寒假、暑假。日历建议日期时避开放假的日子。",
+    ),
 )
+OPTIONAL_SHEETS = frozenset((HOLIDAYS,))  # a master made before the sheet existed still works without it
 
 SPECS: dict[str, SheetSpec] = {spec.name: spec for spec in INPUT_SHEETS}
 INPUT_SHEET_NAMES = tuple(SPECS)

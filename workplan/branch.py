@@ -8,6 +8,7 @@ from functools import cached_property
 
 from workbook import layout
 
+from .holidays import Holidays, row_span
 from .records import Record, Table
 from .settings import Settings
 
@@ -46,6 +47,12 @@ class Branch:
     @cached_property
     def activities(self) -> dict[str, Record]:
         return self._first_by(layout.ACTIVITIES, "活动编号")
+
+    @cached_property
+    def holidays(self) -> Holidays:
+        """The holiday source of this branch: its 节假日 rows first, then the package, then weekends."""
+        spans = (row_span(r["名称"], r["开始日期"], r["结束日期"], r["类型"]) for r in self.records(layout.HOLIDAYS))
+        return Holidays(span for span in spans if span is not None)
 
     def member_label(self, member_id: str) -> str:
         """'D001 张三' for messages; the 编号 alone when the roster does not know it."""

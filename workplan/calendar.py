@@ -2,7 +2,8 @@
 
 Pure: a validated `Branch` and `today` in, `CalendarItem`s out. An activity's day is its
 实际日期, else its 计划日期, else a suggested day: a working day of its planned month(s)
-(official holidays and make-up days from chinese-calendar), not a day the same organizer
+outside the school's vacations (holidays, make-up days and vacations from the branch's
+holiday source: 节假日 first, chinese-calendar second, weekends last), not a day the same organizer
 already has something on, inside the year, and not in the past while the month is still
 running. Suggestions are shown, never written into 活动计划. Regular meetings come from the
 rules in 基本设置; a month in which staff already typed that meeting into 活动计划 keeps
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from workbook import layout
 
 from .branch import Branch
-from .holidays import is_workday, known_year
+from .holidays import PACKAGE, Holidays
 from .meetings import MEETINGS, Meeting, occurrences
 from .records import Record
 from .scoring import planned_deadline
@@ -53,6 +54,7 @@ class Calendar:
     year_end: dt.date
     items: list[CalendarItem] = field(default_factory=list)
     unknown_years: tuple[int, ...] = ()  # years whose official holidays are not known
+    holidays: Holidays = field(default=PACKAGE, repr=False, compare=False)  # the source the dates came from
 
     @property
     def activities(self) -> list[CalendarItem]:
@@ -91,8 +93,8 @@ def build_calendar(branch: Branch, today: dt.date, bad_rows: set[int] = frozense
         taken[item.organizer].add(item.day)
     items = [_activity_item(branch, key, record, today, taken) for record in activities]
     years = range(settings.year_start.year, settings.year_end.year + 1)
-    unknown = tuple(year for year in years if not known_year(year))
-    return Calendar(settings.year_start, settings.year_end, sorted(items + regular, key=_order), unknown)
+    unknown = tuple(year for year in years if not branch.holidays.known_year(year))
+    return Calendar(settings.year_start, settings.year_end, sorted(items + regular, key=_order), unknown, branch.holidays)
 
 
 def _order(item: CalendarItem) -> tuple:
@@ -134,7 +136,7 @@ def activity_status(branch: Branch, record: Record, today: dt.date) -> str:
 
 
 def suggest_day(branch: Branch, months: tuple[int, int] | None, today: dt.date, busy: set[dt.date]) -> dt.date | None:
-    """A working day in the planned month(s), free for the organizer, inside the year."""
+    """A working day outside the school's vacations in the planned month(s), free for the organizer, inside the year."""
     if months is None:
         return None
     settings = branch.settings
@@ -144,10 +146,10 @@ def suggest_day(branch: Branch, months: tuple[int, int] | None, today: dt.date, 
     if start <= today <= last:
         start = today
     for day in _days(start, last):
-        if is_workday(day) and day not in busy:
+        if branch.holidays.suggestable(day) and day not in busy:
             return day
     for day in _days(first, last):  # nothing free after the 10th (or today): any free working day
-        if is_workday(day) and day not in busy:
+        if branch.holidays.suggestable(day) and day not in busy:
             return day
     return None
 
@@ -167,7 +169,7 @@ def _regular_items(branch: Branch, key: str, activities: list[Record]) -> Iterat
         if rule is None:
             continue
         organizers = list(branch.groups) if meeting.per_group else [layout.BRANCH_ORGANIZER]
-        for day in occurrences(rule, settings.year_start, settings.year_end):
+        for day in occurrences(rule, settings.year_start, settings.year_end, branch.holidays):
             for organizer in organizers:
                 if (meeting.name, organizer, day.year, day.month) in typed:
                     continue

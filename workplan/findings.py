@@ -40,6 +40,9 @@ KINDS: dict[str, Kind] = {
     "column-renamed": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）；第 1 行有一列“{value}”，可能是它被改了名",
                            "如果是，请把列标题“{value}”改回“{column}”，列标题必须与模板完全一致"),
     "missing-column": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）", "请恢复该列标题，列标题必须与模板完全一致"),
+    "optional-sheet-missing": Kind(WARNING, "没有“{sheet}”工作表，日历只按 chinese-calendar 收录的法定节假日和周末安排",
+                                   "请新建一张名为“{sheet}”的工作表，第 1 行依次填写列标题：名称、开始日期、结束日期、类型、备注，"
+                                   "再照国务院的放假通知和学校的寒暑假逐行填写（也可以用 init 新建一份总台账，把“{sheet}”表复制过来）"),
     # one cell
     "required": Kind(ERROR, "“{column}”不能为空", "请填写{column}"),
     "bad-date": Kind(ERROR, "“{column}”不是能识别的日期：{value}", "请按 2026-03-05、2026/3/5 或 2026年3月5日 的格式填写"),
@@ -101,6 +104,11 @@ KINDS: dict[str, Kind] = {
     "dev-training-year": Kind(ERROR, "确定积极分子（{previous_value}）到确定发展对象（{value}）不满一年", "入党积极分子须经过一年以上培养考察，才能确定为发展对象"),
     "dev-probation-year": Kind(ERROR, "接收预备党员（{previous_value}）到转正（{value}）不满一年", "预备期为一年，期满后才能转正"),
     "dev-too-young": Kind(ERROR, "申请入党时（{value}）未满 18 周岁（出生日期 {birth}）", "年满十八岁才能申请入党，请核对出生日期和申请日期"),
+    "holiday-order": Kind(ERROR, "结束日期 {value} 早于开始日期 {previous_value}", "请核对这一行的开始日期和结束日期；这一行没有用于日历"),
+    "holiday-span": Kind(ERROR, "从 {previous_value} 到 {value} 共 {days} 天，超过一年", "请核对年份；这一行没有用于日历"),
+    "holiday-overlap": Kind(WARNING, "“{value}”（{kind}）与第 {other} 行“{other_name}”（{other_kind}）的日期重叠：{days}",
+                            "请核对两行的日期；重叠的日子按靠上的一行（第 {first} 行）计"),
+    "holiday-makeup-weekday": Kind(WARNING, "调休上班日 {value} 是{weekday}，不是周末", "调休上班一般是周六或周日，请核对放假通知"),
     # settings and rules
     "setting-missing": Kind(ERROR, "基本设置缺少“{value}”", "请在“基本设置”中添加一行：项目填“{value}”，值填写{hint}"),
     "setting-blank": Kind(ERROR, "基本设置“{key}”没有填写", "{hint}"),

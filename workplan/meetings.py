@@ -3,7 +3,7 @@
 A rule is written the way a secretary would say it:
   每月10日 · 每月第1个周一 · 每月最后一个周五 · 每季度最后一个周四 · 3、6、9、12月25日 · 不安排
 "每季度" means the last month of each quarter (3, 6, 9, 12月). A day that is not a working
-day (a weekend or an official holiday) moves to the next working day of the month, or
+day (a weekend or an official holiday, from the branch's holiday source) moves to the next working day of the month, or
 the one before when the month has none left.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workbook.values import fold
 
-from .holidays import is_workday
+from .holidays import PACKAGE, Holidays
 
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 NUMBERS = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
@@ -89,7 +89,7 @@ def _months(period: str) -> tuple[int, ...]:
     return months
 
 
-def day_in_month(rule: MeetingRule, year: int, month: int) -> dt.date:
+def day_in_month(rule: MeetingRule, year: int, month: int, holidays: Holidays = PACKAGE) -> dt.date:
     """The rule's day in one month, moved to a working day."""
     last = calendar.monthrange(year, month)[1]
     if rule.day is not None:
@@ -97,29 +97,29 @@ def day_in_month(rule: MeetingRule, year: int, month: int) -> dt.date:
     else:
         days = [dt.date(year, month, d) for d in range(1, last + 1) if dt.date(year, month, d).weekday() == rule.weekday]
         day = days[-1] if rule.nth == -1 else days[min(rule.nth, len(days)) - 1]
-    return to_workday(day)
+    return to_workday(day, holidays)
 
 
-def to_workday(day: dt.date) -> dt.date:
+def to_workday(day: dt.date, holidays: Holidays = PACKAGE) -> dt.date:
     """The day itself if a working day, else the next working day in its month, else the one before."""
     candidate = day
-    while candidate.month == day.month and not is_workday(candidate):
+    while candidate.month == day.month and not holidays.is_workday(candidate):
         candidate += dt.timedelta(days=1)
     if candidate.month == day.month:
         return candidate
     candidate = day
-    while not is_workday(candidate) and candidate.day > 1:
+    while not holidays.is_workday(candidate) and candidate.day > 1:
         candidate -= dt.timedelta(days=1)
     return candidate
 
 
-def occurrences(rule: MeetingRule, start: dt.date, end: dt.date) -> list[dt.date]:
+def occurrences(rule: MeetingRule, start: dt.date, end: dt.date, holidays: Holidays = PACKAGE) -> list[dt.date]:
     """Every day the rule gives between start and end (inclusive)."""
     days = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
         if month in rule.months:
-            day = day_in_month(rule, year, month)
+            day = day_in_month(rule, year, month, holidays)
             if start <= day <= end:
                 days.append(day)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -153,8 +153,8 @@ def _no_sign_in(branch: Branch, activities: list) -> Iterator[Reminder]:
 def _unknown_years(calendar: Calendar) -> Iterator[Reminder]:
     for year in calendar.unknown_years:
         yield Reminder(NOTICE, None, f"{year} 年节假日", "",
-                       f"{year} 年的法定节假日安排尚未公布（chinese-calendar 未收录），建议日期只避开了周末；"
-                       "国务院公布后请更新程序（pip install -U chinesecalendar）")
+                       f"{year} 年的法定节假日还没有填入“节假日”表（chinese-calendar 也未收录），建议日期只避开了周末；"
+                       f"国务院公布放假通知后，请把 {year} 年的法定节假日和调休上班日逐行填入“节假日”表")
 
 
 def unknown_year_message(calendar: Calendar) -> str:
@@ -162,4 +162,4 @@ def unknown_year_message(calendar: Calendar) -> str:
     if not calendar.unknown_years:
         return ""
     years = "、".join(str(y) for y in calendar.unknown_years)
-    return f"注意：{years} 年的法定节假日安排尚未收录，日历中的建议日期只避开了周末。"
+    return f"注意：{years} 年的法定节假日安排尚未收录，日历中的建议日期只避开了周末；请把放假通知填入“节假日”表。"

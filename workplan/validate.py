@@ -32,8 +32,7 @@ def load(raw: RawBook, today: dt.date) -> tuple[Branch, F.Report]:
     for spec in layout.INPUT_SHEETS:
         sheet = raw.sheet(spec.name)
         if sheet is None:
-            guess = renamed_sheet(spec.name, raw.sheet_names)
-            found.append(F.make("sheet-renamed", spec.name, value=guess) if guess else F.make("missing-sheet", spec.name))
+            found.append(_missing(spec.name, raw.sheet_names))
             tables[spec.name] = missing_table(spec)
         else:
             tables[spec.name], sheet_findings = type_sheet(sheet, spec, raw.date1904)
@@ -44,6 +43,14 @@ def load(raw: RawBook, today: dt.date) -> tuple[Branch, F.Report]:
     for check in ALL_CHECKS:
         found.extend(check(branch))
     return branch, F.Report(found)
+
+
+def _missing(name: str, sheet_names: list[str]) -> F.Finding:
+    """The finding of a missing input sheet: a warning for an optional one (节假日), else an error."""
+    if name in layout.OPTIONAL_SHEETS:
+        return F.make("optional-sheet-missing", name)
+    guess = renamed_sheet(name, sheet_names)
+    return F.make("sheet-renamed", name, value=guess) if guess else F.make("missing-sheet", name)
 
 
 NOT_CANDIDATES = frozenset(normalize_header(n) for n in (*layout.INPUT_SHEET_NAMES, *layout.GENERATED_SHEETS,

@@ -7,6 +7,7 @@ that needs a column the sheet lacks sees None in every record and yields nothing
 
 from .activities import check_activity_dates
 from .development import check_development
+from .holidays import check_holidays
 from .promises import (
     check_branch_coverage,
     check_dynamic_dates,
@@ -34,4 +35,5 @@ ALL_CHECKS = (
     check_development,
     check_year_dates,
     check_rule_codes,
+    check_holidays,
 )

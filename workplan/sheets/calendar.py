@@ -3,7 +3,8 @@
 Overview: one row per activity, its planned month or range filled and coloured by state
 (done, planned, overdue, cancelled), with the day number where it has a date; one row per
 kind of regular meeting. Month grids: Monday to Sunday, each day listing what falls on
-it; weekends and official holidays shaded and named, make-up working days marked. Each
+it; weekends and official holidays shaded and named, make-up working days marked, the
+school's vacations (学校假期 in 节假日) shaded with their name. Each
 month starts a new printed page (A4 landscape).
 """
 
@@ -17,7 +18,7 @@ from workbook import layout
 from workbook.sheetmodel import BANNER, PrintSetup, SheetModel, Style
 
 from ..calendar import CANCELLED, DONE, OVERDUE, REGULAR, SUGGESTED, Calendar, CalendarItem
-from ..holidays import holiday_name, is_makeup_workday, is_workday
+from ..holidays import Holidays
 from .common import BANNER_STYLE, HEADER_STYLE, TITLE_STYLE
 
 GRID_WIDTH = 12.5  # columns A..G: wide enough for a month grid's day cells
@@ -27,7 +28,7 @@ OVERVIEW_HEADERS = ("活动编号", "活动名称", "", "组织者", "状态", "
 FIRST_MONTH_COL = 7
 STATE_FILLS = {DONE: "#C6EFCE", layout.PLANNED: "#BDD7EE", OVERDUE: "#FFC7CE", CANCELLED: "#D9D9D9"}
 STATE_COLORS = {DONE: "#006100", layout.PLANNED: "#1F4E79", OVERDUE: "#9C0006", CANCELLED: "#595959"}
-WEEKEND_FILL, HOLIDAY_FILL, MAKEUP_FILL = "#F2F2F2", "#FCE4D6", "#E2EFDA"
+WEEKEND_FILL, HOLIDAY_FILL, MAKEUP_FILL, VACATION_FILL = "#F2F2F2", "#FCE4D6", "#E2EFDA", "#FFF2CC"
 WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六", "日")
 DAY_STYLE = Style(border=True, wrap=True, valign="top", size=9)
 SMALL = Style(border=True, valign="vcenter", size=9)
@@ -69,7 +70,7 @@ def _months(calendar: Calendar) -> list[tuple[int, int]]:
 
 def _overview(model: SheetModel, calendar: Calendar, row: int) -> int:
     """The legend, then the year at a glance; returns the last row used."""
-    legend = "图例：颜色表示状态；格中数字为日期，●表示只定了月份；日期来源“建议”为程序建议的日期"
+    legend = "图例：颜色表示状态；格中数字为日期，●表示只定了月份；日期来源“建议”为程序建议的日期；月历中浅黄色为学校假期"
     model.merge(row, 0, row, FIRST_MONTH_COL - 1, legend, Style(italic=True, size=9))
     for offset, (state, fill) in enumerate(STATE_FILLS.items()):
         style = Style(fill=fill, color=STATE_COLORS[state], align="center", size=9, border=True)
@@ -138,13 +139,14 @@ def _month_grid(model: SheetModel, calendar: Calendar, year: int, month: int, ro
         grid_row = row + 2 + week_offset
         model.row_heights[grid_row] = 62
         for col, day in enumerate(week):
-            model.put(grid_row, col, _day_text(calendar, day) if day.month == month else None, _day_style(day, month))
+            model.put(grid_row, col, _day_text(calendar, day) if day.month == month else None,
+                      _day_style(calendar.holidays, day, month))
     return row + 2 + len(cal.Calendar(firstweekday=0).monthdatescalendar(year, month)) - 1
 
 
 def _day_text(calendar: Calendar, day: dt.date) -> str:
     """The day number (with its holiday), then what falls on the day; per-group meetings in one line."""
-    lines = [str(day.day) + _day_label(day)]
+    lines = [str(day.day) + _day_label(calendar.holidays, day)]
     regular: dict[str, int] = defaultdict(int)
     for item in calendar.on(day):
         if item.source == REGULAR:
@@ -157,20 +159,31 @@ def _day_text(calendar: Calendar, day: dt.date) -> str:
     return "\n".join(lines)
 
 
-def _day_label(day: dt.date) -> str:
-    name = holiday_name(day)
+def _day_label(holidays: Holidays, day: dt.date) -> str:
+    name = holidays.holiday_name(day)
     if name:
         return f" {name}"
-    return " 调休上班" if is_makeup_workday(day) else ""
+    if holidays.is_makeup_workday(day):
+        return " 调休上班"
+    vacation = holidays.vacation(day)
+    return f" {vacation}" if vacation and (day.day == 1 or holidays.vacation(day - dt.timedelta(days=1)) != vacation) else ""
 
 
-def _day_style(day: dt.date, month: int) -> Style:
+def _day_style(holidays: Holidays, day: dt.date, month: int) -> Style:
     if day.month != month:
         return Style(border=True, fill="#FFFFFF")
-    if holiday_name(day):
-        return Style(border=True, wrap=True, valign="top", size=9, fill=HOLIDAY_FILL)
-    if is_makeup_workday(day):
-        return Style(border=True, wrap=True, valign="top", size=9, fill=MAKEUP_FILL)
-    if not is_workday(day):
-        return Style(border=True, wrap=True, valign="top", size=9, fill=WEEKEND_FILL)
-    return DAY_STYLE
+    fill = day_fill(holidays, day)
+    return Style(border=True, wrap=True, valign="top", size=9, fill=fill) if fill else DAY_STYLE
+
+
+def day_fill(holidays: Holidays, day: dt.date) -> str | None:
+    """The shade of a day cell: official holiday, make-up day, school vacation, weekend, or none."""
+    if holidays.holiday_name(day):
+        return HOLIDAY_FILL
+    if holidays.is_makeup_workday(day):
+        return MAKEUP_FILL
+    if holidays.vacation(day):
+        return VACATION_FILL
+    if not holidays.is_workday(day):
+        return WEEKEND_FILL
+    return None
