@@ -29,6 +29,7 @@ from services.demo import demo_data
 from services.launchers import write_launchers
 from services.logs import setup_logging
 from services.memory import paused_gc
+from services.newyear import new_year, summary_lines
 from services.savewatch import SaveTrigger
 from services.watch import Watcher
 from workbook import append, errors, fingerprints, layout, package, xlsm
@@ -70,6 +71,29 @@ def cmd_init(args: argparse.Namespace) -> int:
           + " 即可运行同样的操作。")
     print("下一步：在“基本设置”核对年度，在“党小组”“党员名册”中登记小组和党员，然后运行：")
     print(f"  {invocation('sync.py', 'validate', str(path))}")
+    return errors.EXIT_OK
+
+
+def cmd_newyear(args: argparse.Namespace) -> int:
+    """Next year's master NEW from this year's OLD (OLD is only read)."""
+    old, new = check_file(args.path), Path(args.new)
+    if new.exists():
+        print(f"{new} 已经存在，为避免覆盖已有数据，程序没有写入。请换一个文件名，或先把旧文件移走。")
+        return errors.EXIT_CANNOT_RUN
+    if new.suffix.lower() not in (".xlsx", ".xlsm"):
+        print(f"新年度的总台账须以 .xlsm（带按钮）或 .xlsx 结尾，例如 {new.with_suffix(old.suffix if old.suffix.lower() == '.xlsm' else '.xlsm')}")
+        return errors.EXIT_CANNOT_RUN
+    with paused_gc():
+        plan, loaded = new_year(old, new, args.year, args.today)
+    if plan is None:
+        return report_findings(old, loaded)
+    for line in summary_lines(plan, old, new):
+        print(line)
+    if loaded.report.errors:
+        print(f"注意：“{old.name}”有 {len(loaded.report.errors)} 处错误，转入的行照原样带到了新台账，请一并改正"
+              f"（运行 {invocation('sync.py', 'validate', str(new))} 查看）。")
+    if old.suffix.lower() == ".xlsm" and new.suffix.lower() != ".xlsm":
+        print("提示：新台账是 .xlsx，没有 Excel 按钮；需要按钮请用 .xlsm 结尾的文件名。")
     return errors.EXIT_OK
 
 
@@ -259,6 +283,12 @@ def add_init(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
 
 
+def add_newyear(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="旧台账", help="今年的总台账（只读取，不改动）")
+    parser.add_argument("new", metavar="新台账", help="新年度总台账的路径（不能已存在）：.xlsm 带 Excel 按钮，.xlsx 不带")
+    parser.add_argument("--year", type=int, help="新的工作年度，默认旧台账的年度加一")
+
+
 def add_demo_path(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="路径", nargs="?", default=str(DEMO_PATH), help=f"示例文件路径，默认 {DEMO_PATH}")
 
@@ -287,6 +317,8 @@ def add_round(parser: argparse.ArgumentParser) -> None:
 
 COMMANDS = {
     "init": Command(cmd_init, "新建一份空白总台账", (add_init,)),
+    "newyear": Command(cmd_newyear, "由今年的总台账新建下一年度的总台账：转入党员、小组、规则、发展党员和未完成的承诺（旧台账不改动）",
+                       (add_newyear,)),
     "demo": Command(cmd_demo, "生成一份示例总台账（含若干故意填错的地方）并刷新", (add_demo_path,)),
     "validate": Command(cmd_validate, "校验总台账，列出需要修改的单元格（只读不写）", (add_path,)),
     "refresh": Command(cmd_refresh, "刷新：校验，并写入校验结果、积分、积分历史、活动日历和近期提醒", (add_path,)),

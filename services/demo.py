@@ -49,11 +49,13 @@ DELIBERATE_MISTAKES = (
 )
 
 
-def demo_data(today: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """Rows for every input sheet of a demo branch whose year is the year of `today`."""
+def demo_data(today: dt.date, mistakes: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Rows for every input sheet of a demo branch whose year is the year of `today` (with the
+    `DELIBERATE_MISTAKES` planted, unless `mistakes` is False)."""
     builder = _Demo(today)
     data = builder.build()
-    _plant_mistakes(data, builder)
+    if mistakes:
+        _plant_mistakes(data, builder)
     return data
 
 

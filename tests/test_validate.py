@@ -84,6 +84,10 @@ CASES = [
      [(L.MEMBER_PROMISES, 2, "兑现情况", "review-without-fulfilment")]),
     ("aspect-missing", lambda d: [r.update(方面=L.ASPECTS[0]) for r in d[L.BRANCH_PROMISES][12:]],
      [(L.BRANCH_PROMISES, None, "方面", "aspect-missing")]),
+    ("promises-not-started", lambda d: d[L.MEMBER_PROMISES].clear(), [(L.MEMBER_PROMISES, None, "承诺内容", "promises-not-started")]),
+    ("promises-not-started-carried", lambda d: [r.update(完成说明="由2025年度转入") for r in d[L.BRANCH_PROMISES][3:]] and
+     [r.update(完成说明="由2025年度转入；去年未完成") for r in d[L.BRANCH_PROMISES][:3]],
+     [(L.BRANCH_PROMISES, None, "承诺内容", "promises-not-started")]),
     ("too-few-dimensions", lambda d: d[L.BRANCH_PROMISES].pop(),
      [(L.BRANCH_PROMISES, None, "工作层面", "too-few-dimensions")]),
     ("dynamic-without-date", lambda d: d[L.BRANCH_PROMISES][0].update(承诺方式="动态新增"),

@@ -78,6 +78,7 @@ ASPECTS = (
 )
 MIN_DIMENSIONS = 15
 PROMISE_WAYS = ("年初承诺", "动态新增")
+CARRIED_NOTE = "由{year}年度转入"  # how `newyear` marks a carried 支部承诺 in its 完成说明
 BRANCH_PROMISE_STATES = ("未开始", "进行中", "已完成", "未完成")
 PROMISE_KINDS = ("共性承诺", "岗位承诺", "实事承诺")
 COMMON_ITEMS = ("学习提高", "争创佳绩", "服务群众", "遵守纪律", "弘扬正气")

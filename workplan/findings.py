@@ -90,6 +90,7 @@ KINDS: dict[str, Kind] = {
     "promise-no-deed": Kind(ERROR, "{member} 没有实事承诺", "每名党员至少要有一项实事承诺，请补充"),
     "fulfilment-without-review": Kind(WARNING, "已填写兑现情况，但没有评诺日期", "评诺后再填写兑现情况；没有评诺日期的承诺不计分"),
     "review-without-fulfilment": Kind(WARNING, "已评诺，但没有填写兑现情况", "请填写兑现情况（已兑现/部分兑现/未兑现）"),
+    "promises-not-started": Kind(WARNING, "{what}还没有填写本年度的承诺", "年初请填写{todo}；填写后程序会检查是否齐全"),
     "aspect-missing": Kind(ERROR, "支部承诺没有覆盖方面“{value}”", "五个方面都要有承诺，请补充"),
     "too-few-dimensions": Kind(ERROR, "支部承诺只覆盖了 {count} 个工作层面，少于 {minimum} 个", "请补充承诺，覆盖至少 {minimum} 个工作层面"),
     "dynamic-without-date": Kind(ERROR, "动态新增的承诺没有填写新增日期", "请填写新增日期"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from workbook import layout
@@ -9,13 +10,24 @@ from workbook import layout
 from .. import findings as F
 from ..branch import Branch
 
+CARRIED = re.compile("^" + layout.CARRIED_NOTE.format(year=r"\d{4}"))
+
+
 ITEMS_BY_KIND = {"共性承诺": layout.COMMON_ITEMS, "岗位承诺": layout.POST_ITEMS}
 
 
 def check_branch_coverage(branch: Branch) -> Iterator[F.Finding]:
-    """Branch commitments cover all five aspects and at least 15 work dimensions."""
+    """Branch commitments cover all five aspects and at least 15 work dimensions, once this year's are typed.
+
+    A sheet holding no commitment of this year (empty, or only those `newyear` carried over) is
+    not incomplete but not started: one warning says so.
+    """
     table = branch.table(layout.BRANCH_PROMISES)
     if not table.present or "方面" not in table.columns:
+        return
+    if not any(not CARRIED.match(r["完成说明"] or "") for r in table.records):
+        yield table.column_finding("promises-not-started", "承诺内容", what="支部承诺",
+                                   todo="五个方面、至少 15 个工作层面的支部承诺")
         return
     aspects = {r["方面"] for r in table.records}
     for aspect in layout.ASPECTS:
@@ -81,6 +93,10 @@ def check_member_sets(branch: Branch) -> Iterator[F.Finding]:
     """Every 在职 member has the five 共性 items, the six 岗位 items and at least one 实事承诺."""
     table = branch.table(layout.MEMBER_PROMISES)
     if not table.present or "承诺类别" not in table.columns:
+        return
+    if not table.records:
+        yield table.column_finding("promises-not-started", "承诺内容", what="党员承诺",
+                                   todo="每名在职党员的共性承诺（五带头）、岗位承诺和实事承诺")
         return
     items: dict[str, set[tuple[str, str]]] = {}
     for record in table.records:
