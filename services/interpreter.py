@@ -36,7 +36,7 @@ REQUIRED = {
     "openpyxl": "openpyxl", "XlsxWriter": "xlsxwriter", "python-calamine": "python_calamine",
     "olefile": "olefile", "chinesecalendar": "chinese_calendar", "icalendar": "icalendar",
     "filelock": "filelock", "schedule": "schedule", "xlwings": "xlwings", "matplotlib": "matplotlib",
-    "tqdm": "tqdm", "pyOpenVBA": "pyopenvba",
+    "tqdm": "tqdm", "pyOpenVBA": "pyopenvba", "pandas": "pandas",
 }
 
 

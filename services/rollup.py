@@ -25,25 +25,31 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from services.interpreter import invocation
 from services.memory import paused_gc
-from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish
+from services.charts import chart_png, cjk_font, no_font_notice
+from services.report_html import REPORT_DIR, REPORT_MARK, document_properties, publish, publish_bytes, render_html
 from workbook import errors
 from workbook.errors import NotAFolder
 from workbook.reader import OTHER_KINDS, READABLE_SUFFIXES, read_book
 from workbook.render_xlsx import write_standalone
 from workplan import pipeline
 from workplan.report import YearReport, year_report
+from workplan.report_tables import Section, Table, rollup_sections
 from workplan.sheets.report import rollup_sheets
+from workplan.sheets.scores import GROUP_HEADERS, MEMBER_HEADERS, group_rows, member_rows
 
 ROLLUP_NAME = "各支部党建工作汇总.xlsx"
 ROLLUP_TITLE = "各支部党建工作汇总"
 OTHER_SPREADSHEETS = (".xls", ".et", ".ett", ".xlsb", ".ods")  # reported as not readable, with the fix
 OWNER_PREFIXES = ("~", ".~lock.")  # ~$ (Excel/WPS owner files), ~workbench- (our temporary files), LibreOffice locks
 SPREADSHEET_SUFFIXES = frozenset(READABLE_SUFFIXES + OTHER_SPREADSHEETS + tuple(OTHER_KINDS))  # --out: a file
+# What a worker sends of each 个人积分 and 小组积分 row (plain tuples: pickled cheaply, no pandas in the workers).
+MEMBER_FIELDS = MEMBER_HEADERS[:5]  # 党员编号, 姓名, 党小组, 总分, 排名
+GROUP_FIELDS = GROUP_HEADERS[:6]  # 小组名称, 人数, 成员平均分, 活动得分, 总分, 排名
 READ_REASONS = {
     errno.EACCES: "没有读取权限，或文件正被其他程序独占",
     errno.EPERM: "没有读取权限，或文件正被其他程序独占",
@@ -61,6 +67,9 @@ class BranchResult:
     problem: str = ""  # Chinese, for the user
     trace: str = ""  # for the log: the technical detail, or the traceback of an unexpected failure
     ours: bool = False  # a report or roll-up this program wrote: neither read nor skipped
+    members: tuple[tuple, ...] = ()  # its 个人积分 rows (MEMBER_FIELDS)
+    groups: tuple[tuple, ...] = ()  # its 小组积分 rows (GROUP_FIELDS)
+    frames: dict | None = None  # every frame (`services.frames.frames_of`), when read for an export
 
     @property
     def ok(self) -> bool:
@@ -168,13 +177,38 @@ def is_our_output(path: Path) -> bool:
 
 
 def read_branch(path: Path, today: dt.date) -> BranchResult:
-    """The yearly figures of one workbook; never raises (the worker of `read_branches`)."""
+    """The yearly figures of one workbook and its scored members and groups; never raises (the worker of
+    `read_branches`)."""
+    return _guarded_read(path, today, _figures)
+
+
+def read_branch_frames(path: Path, today: dt.date) -> BranchResult:
+    """The yearly figures and every frame of one workbook (`services.frames`, phones left out); never raises
+    (the worker of `reports.py export FOLDER`)."""
+    return _guarded_read(path, today, _with_frames)
+
+
+def _figures(path: Path, result: pipeline.Refresh) -> BranchResult:
+    members = tuple(tuple(row[: len(MEMBER_FIELDS)]) for row in member_rows(result.scores))
+    groups = tuple(tuple(row[: len(GROUP_FIELDS)]) for row in group_rows(result.scores))
+    return BranchResult(path, year_report(result), members=members, groups=groups)
+
+
+def _with_frames(path: Path, result: pipeline.Refresh) -> BranchResult:
+    from services.frames import frames_of  # pandas: only the export's workers load it
+
+    return BranchResult(path, year_report(result), frames=frames_of(result))
+
+
+def _guarded_read(path: Path, today: dt.date, make: Callable[[Path, pipeline.Refresh], BranchResult]) -> BranchResult:
+    """`make(path, refresh)` of one workbook, or the Chinese reason it was skipped; our own outputs left out."""
     try:
         if is_our_output(path):
             return BranchResult(path, ours=True)
         with paused_gc():
-            result = pipeline.refresh(read_book(path, pipeline.wanted_for_refresh()), today, pipeline.NO_SHEETS)
-        return BranchResult(path, year_report(pipeline.require_runnable(result, str(path))))
+            raw = read_book(path, pipeline.wanted_for_refresh())
+            result = pipeline.refresh(raw, today, pipeline.NO_SHEETS, plan=False)
+        return make(path, pipeline.require_runnable(result, str(path)))
     except errors.WorkbenchError as exc:
         return BranchResult(path, problem=exc.user_message(), trace=exc.technical)
     except OSError as exc:
@@ -261,10 +295,52 @@ def output_path(folder: Path, out: str | None) -> Path:
     return target
 
 
-def write_rollup(rollup: Rollup, target: Path, today: dt.date) -> Path:
-    """The summary workbook: one row per branch read, then the files skipped and why."""
-    rows = [(r.path.name, r.report) for r in rollup.read]
+@dataclass(frozen=True)
+class RollupFiles:
+    """What `write_rollup` wrote, and the notices to show (no Chinese font)."""
+
+    workbook: Path
+    html: Path
+    notices: tuple[str, ...] = ()
+
+
+def write_rollup(rollup: Rollup, target: Path, today: dt.date) -> RollupFiles:
+    """The summary workbook and its page (beside it, .html): one row per branch read, the town-wide
+    tables of members, groups and months with their charts, then the files skipped and why."""
+    from services import rollup_tables as town  # pandas: in the main process only, the workers never load it
+
+    read = rollup.read
+    rows = [(r.path.name, r.report) for r in read]
     failures = [(r.path.name, r.reason) for r in rollup.skipped]
     subtitle = f"汇总 {len(rows)} 个支部，跳过 {len(failures)} 个文件；生成于 {today.isoformat()}。"
-    sheets = rollup_sheets(rows, failures, subtitle)
-    return publish(target, lambda new: write_standalone(new, sheets, properties=document_properties(ROLLUP_TITLE)))
+    members = town.town_members([(r.report.branch, r.members) for r in read])
+    groups = town.town_groups([(r.report.branch, r.groups) for r in read])
+    sections = town.town_sections([r.report for r in read], members, groups)
+    sheets = rollup_sheets(rows, failures, subtitle, sections)
+    workbook = publish(target, lambda new: write_standalone(new, sheets, properties=document_properties(ROLLUP_TITLE)))
+    page = rollup_page(rollup_sections(rows, failures, sections), subtitle)
+    html = publish_bytes(target.with_suffix(".html"), page.encode("utf-8"))
+    return RollupFiles(workbook, html, () if cjk_font() else (no_font_notice(),))
+
+
+HTML_ROWS = 200  # the page lists this many rows of a table; the workbook has them all
+HTML_CHART_ROWS = 30  # and charts this many (300 branches' bars cannot be read in a picture, and cost seconds)
+
+
+def rollup_page(sections: Sequence[Section], subtitle: str) -> str:
+    """The roll-up as one HTML page: its charts as embedded PNGs, long tables and charts cut to their first rows."""
+    cut = [Section(s.name, s.title, tuple(_first_rows(part) for part in s.tables)) for s in sections]
+    charts = {(s, t): chart_png(part) for s, section in enumerate(cut) for t, part in enumerate(section.tables)
+              if part.chart_rows}
+    return render_html(ROLLUP_TITLE, subtitle, cut, charts)
+
+
+def _first_rows(part: Table) -> Table:
+    """The table as the page shows it: at most HTML_ROWS rows, a chart of at most HTML_CHART_ROWS, saying so."""
+    if part.chart_rows > HTML_CHART_ROWS:
+        part = replace(part, chart=replace(part.chart, rows=HTML_CHART_ROWS),
+                       note=f"{part.note}网页上的图表只画前 {HTML_CHART_ROWS} 行，工作簿中的图表画全部。")
+    if len(part.rows) > HTML_ROWS:
+        part = replace(part, rows=part.rows[:HTML_ROWS],
+                       note=f"{part.note}网页只列前 {HTML_ROWS} 行（共 {len(part.rows)} 行），完整的表见汇总工作簿。")
+    return part

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import re
@@ -13,7 +14,7 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 import reports
-from conftest import TODAY
+from conftest import TODAY, clean_data
 from workbook import errors, layout
 from services import rollup
 from services.create import build_master
@@ -70,7 +71,7 @@ def test_rollup_of_three_branches_and_a_corrupt_file(capsys, folder):
     assert "已跳过：" in out and "坏文件.xlsx 已损坏或不是 Excel 工作簿" in out
     assert "已生成汇总：" in out and "（3 个支部，跳过 1 个文件）" in out
     book = openpyxl.load_workbook(folder / REPORT_DIR / rollup.ROLLUP_NAME)
-    assert book.sheetnames == ["各支部对比", "未能读取"]
+    assert book.sheetnames == ["各支部对比", "全镇党员排名", "党小组排名", "各月出勤", "未能读取"]
     table = _table(book["各支部对比"])
     assert [row[:2] for row in table[1:]] == [(name, f"支部{i + 1}.xlsx") for i, name in enumerate(BRANCHES)]
     figures = rollup.read_branch(folder / "支部1.xlsx", TODAY).report
@@ -82,10 +83,11 @@ def test_rollup_of_three_branches_and_a_corrupt_file(capsys, folder):
     assert "BadZipFile" in (folder / "党建台账日志.log").read_text(encoding="utf-8")  # the technical detail is logged
 
 
-def _table(sheet) -> list[tuple]:
-    """The table from its header row (starting 支部名称 or 文件) down to the first blank row."""
+def _table(sheet, first=("支部名称", "文件"), after: int = 0) -> list[tuple]:
+    """The table from its header row (the first after row `after` starting with one of `first`) down to the
+    first blank row."""
     rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[0] in ("支部名称", "文件"))
+    start = next(i for i, row in enumerate(rows) if i >= after and row[0] in first)
     width = sum(1 for value in rows[start] if value is not None)
     table = []
     for row in rows[start:]:
@@ -160,7 +162,8 @@ def test_all_fine_exits_0(capsys, tmp_path):
     target = tmp_path / "汇总.xlsx"
     code, out = run(capsys, "rollup", str(tmp_path), "--out", str(target))
     assert code == 0 and target.exists() and "（1 个支部，跳过 0 个文件）" in out
-    assert openpyxl.load_workbook(target).sheetnames == ["各支部对比"]
+    assert openpyxl.load_workbook(target).sheetnames == ["各支部对比", "全镇党员排名", "党小组排名", "各月出勤"]
+    assert target.with_suffix(".html").exists()
     assert run(capsys, "rollup", str(tmp_path), "--out", str(tmp_path / REPORT_DIR))[0] == 0
     assert (tmp_path / REPORT_DIR / rollup.ROLLUP_NAME).exists()  # --out a folder: the default name in it
 
@@ -230,3 +233,114 @@ def test_out_with_another_spreadsheet_suffix_is_refused_not_made_a_folder(capsys
     code, out = run(capsys, "rollup", str(tmp_path), "--out", str(tmp_path / name))
     assert code == 2 and "汇总工作簿只能保存为 .xlsx 文件" in out
     assert not (tmp_path / name).exists()
+
+
+# --- the town-wide tables: three small branches whose figures are counted by hand ------------------
+
+def small_branch(path: Path, name: str, change=None) -> Path:
+    """conftest's clean branch (张三 D001 16 points, 王五 D003 2, 李四 D002 0) under `name`, changed by `change`."""
+    data = clean_data()
+    next(row for row in data[layout.SETTINGS] if row["项目"] == "支部名称")["值"] = name
+    if change:
+        change(data)
+    return build_master(path, data)
+
+
+def _yi(data) -> None:
+    """乙支部: at A01 李四 出席 (not 请假, +2) and 王五 缺席 (not 出席, -1 instead of +2)."""
+    data[layout.ATTENDANCE_SHEET][1]["出勤"] = "出席"
+    data[layout.ATTENDANCE_SHEET][2]["出勤"] = "缺席"
+
+
+def _bing(data) -> None:
+    """丙支部: 李四 +20 on the ledger; A04 done on 2026-05-12, 张三 出席 (+2), 李四 缺席 (-1)."""
+    data[layout.LEDGER].append({"日期": dt.date(2026, 6, 1), "党员编号": "D002", "姓名": "李四", "事项类别": "表彰奖励",
+                                "事由": "市级优秀教师", "分值": 20, "审核人": "书记"})
+    data[layout.ACTIVITIES].append({"活动编号": "A04", "活动名称": "红色研学", "类别": "其他", "组织者": "支部",
+                                    "计划月份": "5月", "实际日期": dt.date(2026, 5, 12), "状态": "已完成"})
+    data[layout.ATTENDANCE_SHEET] += [{"活动编号": "A04", "党员编号": "D001", "姓名": "张三", "出勤": "出席"},
+                                      {"活动编号": "A04", "党员编号": "D002", "姓名": "李四", "出勤": "缺席"}]
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("town")
+    small_branch(folder / "1甲.xlsx", "甲支部")
+    small_branch(folder / "2乙.xlsx", "乙支部", _yi)
+    small_branch(folder / "3丙.xlsx", "丙支部", _bing)
+    corrupt(folder / "4坏.xlsx")
+    return folder
+
+
+def test_the_town_wide_member_and_group_rankings_equal_hand_counts(capsys, town):
+    """Members by hand: 甲 张三 16, 王五 2, 李四 0; 乙 张三 16, 李四 0 + 2 = 2, 王五 2 - 3 = -1; 丙 李四 0 + 20 - 1 = 19,
+    张三 16 + 2 = 18, 王五 2. Groups (成员平均分 + 3 for 一组's A02 done): 丙一组 (19 + 18) / 2 + 3 = 21.5,
+    乙一组 (16 + 2) / 2 + 3 = 12, 甲一组 (16 + 0) / 2 + 3 = 11, each 二组 王五 alone; equal totals share a rank."""
+    code, out = run(capsys, "rollup", str(town))
+    assert code == 1 and "4坏.xlsx 已损坏或不是 Excel 工作簿" in out and "（3 个支部，跳过 1 个文件）" in out
+    book = openpyxl.load_workbook(town / REPORT_DIR / rollup.ROLLUP_NAME)
+    assert book.sheetnames == ["各支部对比", "全镇党员排名", "党小组排名", "各月出勤", "未能读取"]
+    assert _table(book["全镇党员排名"], ("支部",)) == [
+        ("支部", "党小组", "党员编号", "姓名", "总分", "支部内排名", "全镇排名"),
+        ("丙支部", "一组", "D002", "李四", 19, 1, 1),
+        ("丙支部", "一组", "D001", "张三", 18, 2, 2),
+        ("甲支部", "一组", "D001", "张三", 16, 1, 3),
+        ("乙支部", "一组", "D001", "张三", 16, 1, 3),
+        ("甲支部", "二组", "D003", "王五", 2, 2, 5),
+        ("乙支部", "一组", "D002", "李四", 2, 2, 5),
+        ("丙支部", "二组", "D003", "王五", 2, 3, 5),
+        ("甲支部", "一组", "D002", "李四", 0, 3, 8),
+        ("乙支部", "二组", "D003", "王五", -1, 3, 9),
+    ]
+    assert _table(book["党小组排名"], ("支部",)) == [
+        ("支部", "党小组", "人数", "成员平均分", "活动得分", "总分", "支部内排名", "全镇排名"),
+        ("丙支部", "一组", 2, 18.5, 3, 21.5, 1, 1),
+        ("乙支部", "一组", 2, 9, 3, 12, 1, 2),
+        ("甲支部", "一组", 2, 8, 3, 11, 1, 3),
+        ("甲支部", "二组", 1, 2, 0, 2, 2, 4),
+        ("丙支部", "二组", 1, 2, 0, 2, 2, 4),
+        ("乙支部", "二组", 1, -1, 0, -1, 2, 6),
+    ]
+    assert _table(book["未能读取"])[1][0] == "4坏.xlsx"
+
+
+def test_the_month_tables_equal_hand_counts(capsys, town):
+    """A01 (2026-03-10): 甲 出席 2 请假 1, 乙 出席 2 缺席 1, 丙 as 甲; A02 (2026-04-15): 张三 出席 in each;
+    A04 (2026-05-12, 丙 only): 出席 1 缺席 1."""
+    assert run(capsys, "rollup", str(town))[0] == 1
+    sheet = openpyxl.load_workbook(town / REPORT_DIR / rollup.ROLLUP_NAME)["各月出勤"]
+    assert _table(sheet, ("月份",)) == [
+        ("月份", "支部数", "出席", "请假", "缺席", "签到人次", "出勤率"),
+        ("2026-03", 3, 6, 2, 1, 9, pytest.approx(6 / 9)),
+        ("2026-04", 3, 3, 0, 0, 3, 1),
+        ("2026-05", 1, 1, 0, 1, 2, 0.5),
+    ]
+    by_branch = _table(sheet, ("支部",))
+    assert by_branch == [("支部", "2026-03", "2026-04", "2026-05", "全年"),
+                         ("甲支部", pytest.approx(2 / 3), 1, None, 0.75),
+                         ("乙支部", pytest.approx(2 / 3), 1, None, 0.75),
+                         ("丙支部", pytest.approx(2 / 3), 1, 0.5, pytest.approx(4 / 6))]
+    detail = _table(sheet, ("支部",), after=_row_of(sheet, "各支部各月签到"))
+    assert [row[:6] for row in detail] == [
+        ("支部", "月份", "出席", "请假", "缺席", "签到人次"),
+        ("甲支部", "2026-03", 2, 1, 0, 3), ("乙支部", "2026-03", 2, 0, 1, 3), ("丙支部", "2026-03", 2, 1, 0, 3),
+        ("甲支部", "2026-04", 1, 0, 0, 1), ("乙支部", "2026-04", 1, 0, 0, 1), ("丙支部", "2026-04", 1, 0, 0, 1),
+        ("丙支部", "2026-05", 1, 0, 1, 2),
+    ]
+    assert sheet.cell(_row_of(sheet, "月份") + 2, 7).number_format == "0.0%"
+
+
+def _row_of(sheet, first: str) -> int:
+    """The 1-based row whose first cell is `first`."""
+    return next(row[0].row for row in sheet.iter_rows() if row[0].value == first)
+
+
+def test_each_town_table_has_its_chart_in_the_workbook_and_on_the_page(capsys, town):
+    assert run(capsys, "rollup", str(town))[0] == 1
+    book = openpyxl.load_workbook(town / REPORT_DIR / rollup.ROLLUP_NAME)
+    assert [len(book[name]._charts) for name in ("各支部对比", "全镇党员排名", "党小组排名", "各月出勤")] == [1, 1, 1, 1]
+    page = (town / REPORT_DIR / rollup.ROLLUP_NAME).with_suffix(".html").read_text(encoding="utf-8")
+    assert page.count('<img alt="') == 4 and page.count("data:image/png;base64,") == 4
+    for title in ("各支部“十个一”完成率和出勤率", "全镇总分前 20 名", "党小组总分前 20 名", "全镇各月出勤率"):
+        assert f'<img alt="{title}"' in page
+    assert "4坏.xlsx" in page and "Traceback" not in page

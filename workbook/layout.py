@@ -365,6 +365,9 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
 )
 OPTIONAL_SHEETS = frozenset((HOLIDAYS,))  # a master made before the sheet existed still works without it
 
+# Columns holding phone numbers: never in a report, a form or an export (`read_frames(..., with_phones=True)` only).
+PHONE_COLUMNS = ("联系电话",)
+
 SPECS: dict[str, SheetSpec] = {spec.name: spec for spec in INPUT_SHEETS}
 INPUT_SHEET_NAMES = tuple(SPECS)
 

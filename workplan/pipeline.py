@@ -87,10 +87,11 @@ NO_SHEETS: tuple[str, ...] = ()  # compute the figures only (reports, roll-up)
 CALENDAR_SHEETS = (layout.CALENDAR_SHEET, layout.REMINDERS_SHEET)
 
 
-def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_SHEETS) -> Refresh:
-    """Validate, score, update the history, build the calendar and reminders, tally the
-    evaluations, and render the generated sheets named in `render` (all by default; the
-    assessment forms and 评议汇总 last). Reports pass NO_SHEETS: they need the figures only."""
+def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_SHEETS, *, plan: bool = True) -> Refresh:
+    """Validate, score, update the history, build the calendar and reminders (not with `plan=False`:
+    the roll-up's workers and the frames need neither), tally the evaluations, and render the generated
+    sheets named in `render` (all by default; the assessment forms and 评议汇总 last). Reports pass
+    NO_SHEETS: they need the figures only."""
     branch, report = load(raw, today)
     result = Refresh(today, branch, report)
     if not result.runnable:
@@ -99,8 +100,9 @@ def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_S
     result.scores = score(branch, report, cutoff)
     old = parse_history(table_below(raw.sheet(layout.HISTORY_SHEET), "周次"))
     result.history = update_history(old, week_label(today), cutoff, result.scores.groups)
-    result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
-    result.reminders = reminders(branch, result.calendar, today, counted(branch, report))
+    if plan or render is None or any(name in render for name in CALENDAR_SHEETS):
+        result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
+        result.reminders = reminders(branch, result.calendar, today, counted(branch, report))
     result.tally = tally(branch, report, result.scores)
     result.sheets = _render(result, render)
     return result

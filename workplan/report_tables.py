@@ -258,3 +258,12 @@ def rollup_table(rows: Sequence[tuple[str, YearReport]]) -> Table:
 def failures_table(failures: Sequence[tuple[str, str]]) -> Table:
     """The files that could not be read, and why."""
     return table("未能读取的文件", ("文件", "问题"), [list(f) for f in failures], note="这些文件没有计入汇总，请按提示处理后重新汇总。")
+
+
+def rollup_sections(rows: Sequence[tuple[str, YearReport]], failures: Sequence[tuple[str, str]],
+                    town: Sequence[Section] = ()) -> list[Section]:
+    """The roll-up's parts, for its workbook and its page: the comparison, the town's tables, the failures."""
+    sections = [Section("各支部对比", "各支部党建工作对比", (rollup_table(rows),)), *town]
+    if failures:
+        sections.append(Section("未能读取", "未能读取的文件", (failures_table(failures),)))
+    return sections

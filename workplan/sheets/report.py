@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel, Style
 
 from ..report import Share, YearReport
-from ..report_tables import NONE_YET, Section, Table, failures_table, report_subtitle, report_title, rollup_table
+from ..report_tables import NONE_YET, Section, Table, report_subtitle, report_title, rollup_sections
 from .common import CELL, HEADER_STYLE, TITLE_STYLE, WRAP, style_for
 
 PERCENT = Style(border=True, num_format="0.0%", align="right")
@@ -39,16 +40,16 @@ def report_sheets(report: YearReport, sections: Sequence[Section]) -> list[Sheet
 
 
 def rollup_sheets(
-    rows: Sequence[tuple[str, YearReport]], failures: Sequence[tuple[str, str]], subtitle: str
+    rows: Sequence[tuple[str, YearReport]], failures: Sequence[tuple[str, str]], subtitle: str,
+    town: Sequence[Section] = (),
 ) -> list[SheetModel]:
-    """The roll-up workbook: the branches side by side, then (if any) the files that could not be read."""
+    """The roll-up workbook: the branches side by side, the `town` sections (members, groups, months),
+    then (if any) the files that could not be read."""
     heading = "各支部党建工作汇总"
-    compare, headers = _section_sheet(Section("各支部对比", "各支部党建工作对比", (rollup_table(rows),)), heading, subtitle)
-    _many_columns(compare, headers[0])
-    sheets = [compare]
-    if failures:
-        sheets.append(section_sheet(Section("未能读取", "未能读取的文件", (failures_table(failures),)), heading, subtitle))
-    return sheets
+    compare, *others = rollup_sections(rows, failures, town)
+    sheet, headers = _section_sheet(compare, heading, subtitle)
+    _many_columns(sheet, headers[0])
+    return [sheet, *(section_sheet(section, heading, subtitle) for section in others)]
 
 
 def _many_columns(model: SheetModel, header: int) -> None:
@@ -143,5 +144,10 @@ def _display_width(value: Any) -> int:
         return 0
     if isinstance(value, float):
         return 8
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return _text_width(value.isoformat() if hasattr(value, "isoformat") else str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _text_width(text: str) -> int:
+    """Columns `text` takes, CJK counted double (cached: a roll-up repeats its branch and group names)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -18,6 +18,24 @@ HISTORY_HEADERS = ("周次", "截止日期", "小组名称", "总分", "排名")
 EMPTY_GROUP = "无计分党员，只计活动得分"
 
 
+def member_rows(scores: Scores) -> list[list]:
+    """The rows of 个人积分 (MEMBER_HEADERS), by rank: the sheet, `read_frames` and the roll-up share them."""
+    ordered = sorted(scores.members, key=lambda m: (m.rank, m.member_id))
+    return [[m.member_id, m.name, m.group, m.total, m.rank, *m.items.values()] for m in ordered]
+
+
+def group_rows(scores: Scores) -> list[list]:
+    """The rows of 小组积分 (GROUP_HEADERS), by rank."""
+    ordered = sorted(scores.groups, key=lambda g: (g.rank, g.group))
+    return [[g.group, g.members, g.average, g.activity_points, g.total, g.rank, g.done, g.overdue,
+             EMPTY_GROUP if g.empty else ""] for g in ordered]
+
+
+def history_rows(rows: Sequence[HistoryRow]) -> list[list]:
+    """The rows of 积分历史's weekly blocks (HISTORY_HEADERS)."""
+    return [[r.week, r.cutoff, r.group, r.total, r.rank] for r in rows]
+
+
 def _span_title(kind: str, scores: Scores) -> str:
     return f"{kind}（统计 {scores.span.start.isoformat()} 至 {scores.span.end.isoformat()}，截止日期 {scores.cutoff.isoformat()}）"
 
@@ -25,8 +43,7 @@ def _span_title(kind: str, scores: Scores) -> str:
 def member_scores_sheet(scores: Scores) -> SheetModel:
     """One row per scored member, by rank; the item columns add up to 总分. Below the table,
     after a blank row, every member and record not counted, with the reason and a link."""
-    ordered = sorted(scores.members, key=lambda m: (m.rank, m.member_id))
-    rows = [[m.member_id, m.name, m.group, m.total, m.rank, *m.items.values()] for m in ordered]
+    rows = member_rows(scores)
     widths = (9, 9, 16, 8, 6) + (8,) * len(MEMBER_ITEMS)
     model = table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), MEMBER_HEADERS, rows, widths, True)
     add_left_out(model, scores.left_out, FIRST_DATA_ROW + max(len(rows), 1) + 1, len(MEMBER_HEADERS) - 1)
@@ -35,11 +52,7 @@ def member_scores_sheet(scores: Scores) -> SheetModel:
 
 def group_scores_sheet(scores: Scores) -> SheetModel:
     """One row per group, by rank, and a column chart of 总分 by group."""
-    ordered = sorted(scores.groups, key=lambda g: (g.rank, g.group))
-    rows = [
-        [g.group, g.members, g.average, g.activity_points, g.total, g.rank, g.done, g.overdue, EMPTY_GROUP if g.empty else ""]
-        for g in ordered
-    ]
+    rows = group_rows(scores)
     widths = (18, 6, 10, 9, 8, 6, 9, 9, 24)
     model = table_sheet(layout.GROUP_SCORES_SHEET, _span_title("党小组积分", scores), GROUP_HEADERS, rows, widths, True)
     if rows:
@@ -51,8 +64,7 @@ def group_scores_sheet(scores: Scores) -> SheetModel:
 
 def history_sheet(rows: Sequence[HistoryRow]) -> SheetModel:
     """The weekly blocks, then (to the right) the same totals as a week-by-group grid for the trend chart."""
-    table = [[r.week, r.cutoff, r.group, r.total, r.rank] for r in rows]
-    model = table_sheet(layout.HISTORY_SHEET, "党小组积分历史（每周一组）", HISTORY_HEADERS, table, (10, 12, 18, 8, 6))
+    model = table_sheet(layout.HISTORY_SHEET, "党小组积分历史（每周一组）", HISTORY_HEADERS, history_rows(rows), (10, 12, 18, 8, 6))
     weeks, groups, grid = pivot(rows)
     if not weeks:
         return model
