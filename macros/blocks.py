@@ -26,6 +26,8 @@ carries out only some of these actions; the Office.js and Lite clients carry out
 
 from __future__ import annotations
 
+from collections import Counter
+
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -148,12 +150,15 @@ def look(model: SheetModel, props: dict, first: int, last: int) -> tuple:
 
 
 def copied_pages(model: SheetModel, props: dict) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
-    """(page 2, the later pages that look exactly like it); page 1 may carry the title."""
+    """(the source page, the other pages that look exactly like it): the most common look among the
+    pages after the first (page 1 may carry the title); the first page of that look is drawn."""
     found = pages(model)
     if len(found) < 3:
         return None, []
-    base = look(model, props, *found[1])
-    return found[1], [page for page in found[2:] if look(model, props, *page) == base]
+    looks = [look(model, props, *page) for page in found[1:]]
+    common = Counter(looks).most_common(1)[0][0]
+    alike = [page for page, seen in zip(found[1:], looks) if seen == common]
+    return alike[0], alike[1:]
 
 
 # --- writing ------------------------------------------------------------------------------------------

@@ -149,17 +149,17 @@ def test_reminders_of_every_kind(data):
     data[L.MEMBERS][1]["入党日期"] = D(2025, 7, 1)  # 预备党员 D002: probation ends 1 Jul 2026
     data[L.DEVELOPMENT].append({"姓名": "吴九", "申请入党日期": D(2025, 1, 5), "确定积极分子日期": D(2025, 6, 1)})
     _, found = reminders_of(data, today)
-    assert [(r.kind, r.day, r.subject) for r in found] == [
-        ("逾期活动", D(2026, 4, 10), "L01 活动L01"),
-        ("近期活动", D(2026, 6, 20), "活动S01"),
-        ("预备期将满", D(2026, 7, 1), "D002 李四"),
-        ("积极分子满一年", D(2026, 6, 1), "吴九"),
-        ("承诺环节", D(2026, 2, 26), "承诺停在“承诺”"),
-        ("未签到", D(2026, 4, 15), "A02 学雷锋活动"),
+    assert [(r.kind, r.day, r.subject, r.passed) for r in found] == [  # deadlines passed first
+        ("逾期活动", D(2026, 4, 10), "L01 活动L01", True),
+        ("承诺环节", D(2026, 2, 26), "承诺停在“承诺”", True),
+        ("近期活动", D(2026, 6, 20), "活动S01", False),
+        ("预备期将满", D(2026, 7, 1), "D002 李四", False),
+        ("积极分子满一年", D(2026, 6, 1), "吴九", False),
+        ("未签到", D(2026, 4, 15), "A02 学雷锋活动", False),
     ]
     stage = next(r for r in found if r.kind == "承诺环节")
-    assert (stage.who, stage.detail) == ("D001 张三、D002 李四",
-                                         "2 名党员的 24 项承诺已超过 30 天尚未审诺（尚未审诺的共 24 项），请安排审诺")
+    assert (stage.who, stage.names, stage.detail) == (
+        "2 名党员", "D001 张三、D002 李四", "2 名党员的 24 项承诺已超过 30 天尚未审诺（尚未审诺的共 24 项），请安排审诺")
 
 
 def _events(ics: bytes) -> dict[str, tuple]:
@@ -200,22 +200,26 @@ def test_calendar_sheet_prints_and_a_page_renders(refreshed_demo, tmp_path):
     book = openpyxl.load_workbook(refreshed_demo)
     for name in book.sheetnames:
         if name != L.CALENDAR_SHEET:
-            book[name].sheet_state = "hidden"
+            del book[name]  # LibreOffice prints a hidden sheet that has a print area
     only = tmp_path / "日历.xlsx"
     book.save(only)
     pdf = soffice_convert(only, "pdf", tmp_path)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 2 and all(p.stat().st_size > 5_000 for p in pages)
+    assert len(pages) == 3 and all(p.stat().st_size > 5_000 for p in pages)
 
     def page_text(number):
         command = ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
-    first, second = page_text(1), page_text(2)
-    assert "活动日历" in first and "12月" in first and "A10-4" in first  # the year on one page
-    assert "2026年1月" in second and "元旦" in second and "调休上班" in second  # then a month per page
-    assert "国庆节" in page_text(11)
+    overview = page_text(1) + page_text(2)  # the year's 54 rows: long names wrap, so two pages
+    assert "活动日历" in page_text(1) and "12月" in page_text(1) and "A10-4" in overview
+    assert "本表由程序生成" not in overview  # the banner is for the screen
+    january = page_text(3)
+    assert "2026年1月" in january and "元旦（第1周）" in january and "调休上班" in january  # then a month per page
+    assert "图例：✓ 已完成" in january and "法定节假日" in january and "学校假期" in january  # the legend on every month
+    assert "国庆节" in page_text(12) and "2026年10月" in page_text(12)
+    assert "2026年12月" in page_text(14) and "第49周" in page_text(14)  # 12月 1日 is in ISO week 49
 
 
 def test_calendar_command_writes_sheets_and_ics(refreshed_demo, capsys):

@@ -451,8 +451,10 @@ def test_refresh_writes_every_assessment_sheet(data):
     annual = sheets["党员年度考评表"].print_setup
     assert (annual.fit_width, annual.scale, len(annual.page_breaks)) == (False, 85, 2)  # one page per member
     notice = sheets["公示表"].values()
-    assert notice[3] == ["序号", "承诺人", "类别", "事项", "承诺内容"]
-    assert len([row for row in notice if row and row[1] == "党支部"]) == 15
+    assert notice[3] == ["序号", "承诺人", "承诺内容"]
+    branch_rows = [row for row in notice if row and row[1] == "党支部"]  # one row per 方面, its 层面 in it
+    assert [row[2] for row in branch_rows] == [f"【{aspect}】" + "；".join(f"层面{3 * i + k}：内容" for k in (1, 2, 3))
+                                               for i, aspect in enumerate(L.ASPECTS)]
     assert "另有 24 项党员承诺尚未审诺，审核后再公示。" in notice[2][0]
 
 
@@ -463,7 +465,7 @@ def test_a_county_sized_book_gets_notices_instead_of_thousands_of_pages(data, mo
         assert sheets[name].values()[3] == [
             "本台账有 3 名计分党员，超过 2 名，逐人打印的“" + name + "”不再生成（打印页数过多）。评议表的发放和回收、评议汇总和积分不受影响。", 3]
     notice = sheets["公示表"].values()
-    assert [row[1] for row in notice[4:] if row and isinstance(row[0], int)] == ["党支部"] * 15
+    assert [row[1] for row in notice[4:] if row and isinstance(row[0], int)] == ["党支部"] * 5
     assert len(sheets["评议汇总"].values()) == 3 + 3 + 5  # banner, title, header; 3 members and the five 好
 
 

@@ -141,6 +141,8 @@ def add_sheet(workbook: Workbook, model: SheetModel) -> Worksheet:
         sheet.insert_button(button.row, button.col, {"macro": button.macro, "caption": button.caption,
                                                      "width": button.width, "height": button.height})
     _write_print(sheet, model.print_setup)
+    if model.print_first_row:  # the screen's banner stays out of print
+        sheet.print_area(model.print_first_row, 0, *print_extent(model))
     if model.autofilter:
         sheet.autofilter(*model.autofilter)
     if model.protect:
@@ -319,7 +321,7 @@ def _write_print(sheet: Worksheet, setup: PrintSetup) -> None:
     if setup.repeat_rows:
         sheet.repeat_rows(*setup.repeat_rows)
     if setup.fit_width:
-        sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(1, setup.fit_height)
     if setup.scale:
         sheet.set_print_scale(setup.scale)
     if setup.page_breaks:
@@ -328,6 +330,26 @@ def _write_print(sheet: Worksheet, setup: PrintSetup) -> None:
         sheet.set_header(_centred(setup.header))
     if setup.footer:
         sheet.set_footer(_centred(setup.footer))
+
+
+def print_extent(model: SheetModel) -> tuple[int, int]:
+    """(last row, last column) of what a sheet shows: its cells and its charts (estimated from sizes)."""
+    last_row, last_col = max(model.max_row, 0), max(model.max_col, 0)
+    for chart in model.charts:
+        col, room = chart.col, chart.width - _col_pixels(model, chart.col)
+        while room > 0:
+            col += 1
+            room -= _col_pixels(model, col)
+        row, room = chart.row, chart.height - model.row_heights.get(chart.row, 15) * 4 / 3
+        while room > 0:
+            row += 1
+            room -= model.row_heights.get(row, 15) * 4 / 3
+        last_row, last_col = max(last_row, row), max(last_col, col)
+    return last_row, last_col
+
+
+def _col_pixels(model: SheetModel, col: int) -> float:
+    return model.col_widths.get(col, 8.43) * 7 + 5
 
 
 def _centred(text: str) -> str:

@@ -131,6 +131,7 @@ class PrintSetup:
     scale: int | None = None  # print at this percentage (used instead of fit_width with page breaks)
     header: str = ""
     footer: str = "第 &P 页，共 &N 页"
+    fit_height: int = 0  # with fit_width: at most this many pages tall (0: as many as it takes)
 
 
 @dataclass
@@ -166,6 +167,12 @@ class SheetModel:
         """Merge a block and put `value` in its top-left cell."""
         self.merges.append((first_row, first_col, last_row, last_col))
         self.put(first_row, first_col, value, style)
+
+    @property
+    def print_first_row(self) -> int:
+        """The first printed row: the banner (本表由程序生成…) in row 1 is for the screen only."""
+        first = self.cells.get((0, 0))
+        return 1 if first is not None and first.value == BANNER else 0
 
     @property
     def max_row(self) -> int:

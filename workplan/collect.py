@@ -30,6 +30,7 @@ from . import findings as F
 from .branch import Branch
 from .forms import FORM_KINDS, INFO_SHEET, FormKind, Identity, list_checksum
 from .scoring import scored_member_ids
+from .sheets.forms import untick
 from .settings import Settings
 
 EMPTY_LISTED = 3  # more empty copies than this (forms not yet returned) are summed up in one line
@@ -188,6 +189,8 @@ def _read_answers(result: FormResult, kind: FormKind, grid: list[list[Any]], sco
         result.problem("form-list-changed", answer=kind.headers[kind.grade_col])
         return
     header, rows = table
+    grade = kind.grade_col  # the boxes printed for paper are no answer; one box ticked is that choice
+    rows = [[*row[:grade], untick(row[grade], kind.grades), *row[grade + 1:]] for row in rows]
     if all(values.is_blank(row[kind.grade_col]) and values.is_blank(row[kind.opinion_col]) for row in rows):
         result.problem("form-empty")
         return

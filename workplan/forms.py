@@ -27,6 +27,7 @@ from workbook import layout, values
 from workbook.errors import FormError
 from workbook.privacy import mask_phones
 from workbook.sheetmodel import SheetModel
+from workbook.textfit import fit_rows
 
 from .annual import annual_blocks
 from .branch import Branch
@@ -41,6 +42,8 @@ from .tally import Tally, tally_rows
 FORM_VERSION = "1"
 INFO_SHEET = "_表单信息"  # the very hidden sheet of a handed-out form holding its Identity
 FORMS_FOLDER = "评议表"  # next to the master: 评议表/<kind>_<round>/
+FORM_SIZE, RECORD_SIZE = 9, 9  # points of the forms' tables, printed at 100% (公示表: 11): as the old fitted print, now never smaller
+RECORD_ROW_HEIGHT = 18  # a line of a 考评表 or 评议表 listing records, with room to write
 MAX_ROUND_CHARS = 20
 MAX_RATERS = 999
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -82,15 +85,15 @@ class FormKind:
 
 MASS = FormKind(
     "群众评议", layout.EVAL_MEMBER, "群众评议表", "群众评议党员表",
-    ("序号", "党员编号", "姓名", "党小组", "岗位", "等次", "意见"), (6, 10, 10, 16, 14, 10, 34),
+    ("序号", "党员编号", "姓名", "党小组", "岗位", "等次", "意见"), (4, 6, 7, 10, 6, 19, 13.5),
     layout.MEMBER_GRADES, "群众",
-    "请对每名党员在“等次”列选择：优秀、合格、基本合格、不合格（下拉选择）；“意见”可不填。可以不署名。",
+    "请对每名党员在“等次”列选择：优秀、合格、基本合格、不合格（屏幕上下拉选择，纸上在□内打√）；“意见”可不填。可以不署名。",
 )
 BRANCH = FormKind(
     "党员评议支部", layout.EVAL_BRANCH, "党员评议支部表", "党员评议支部工作表",
-    ("序号", "评议项目", "评议要点", "评价", "意见"), (6, 14, 44, 11, 32),
+    ("序号", "评议项目", "评议要点", "评价", "意见"), (4, 9, 24, 14, 14.5),
     layout.BRANCH_GRADES, "党员",
-    "请对支部工作的“五好”逐项在“评价”列选择：满意、基本满意、不满意（下拉选择）；“意见”可写建议。",
+    "请对支部工作的“五好”逐项在“评价”列选择：满意、基本满意、不满意（屏幕上下拉选择，纸上在□内打√）；“意见”可写建议。",
 )
 FORM_KINDS = {kind.key: kind for kind in (MASS, BRANCH)}
 KIND_BY_TYPE = {kind.eval_type: kind for kind in (MASS, BRANCH)}
@@ -225,7 +228,7 @@ def form_table(kind: FormKind, branch_name: str, round_label: str, items: list[l
     answers = {kind.grade_col: kind.grades, kind.opinion_col: ()}
     title = f"{branch_name} {kind.title}（{round_label}）"
     return FormTable(kind.sheet, title, intro + kind.note, kind.headers, kind.widths, rows, answers,
-                     sign_line=_sign_line(kind))
+                     sign_line=_sign_line(kind), size=FORM_SIZE)
 
 
 def _sign_line(kind: FormKind) -> str:
@@ -305,7 +308,7 @@ def handouts(kind: FormKind, branch_name: str, round_label: str, items: list[lis
         file_name = f"{kind.key}_{safe_file_part(round_label)}_{rater.file_part}.xlsx"
         table = form_table(kind, branch_name, round_label, items, f"评议人：{rater.label}。")
         identity = Identity(kind.key, branch_name, round_label, rater.number, rater.rater_id(round_label), checksum, file_name)
-        copies.append(Handout(file_name, form_sheet(table, banner=False), identity, len(items), left_out))
+        copies.append(Handout(file_name, fit_rows(form_sheet(table, banner=False)), identity, len(items), left_out))
     return copies
 
 
@@ -435,12 +438,12 @@ class RecordForm:
 
 READING_FORM = RecordForm(
     layout.FORM_SHEETS[2], "“读书达人”读书考评表", layout.READING,
-    ("党员编号", "姓名", "书名", "完成日期", "笔记篇数", "心得体会", "考评等级"), (6, 10, 9, 22, 12, 8, 36, 10),
+    ("党员编号", "姓名", "书名", "完成日期", "笔记篇数", "心得体会", "考评等级"), (4, 6, 7, 24, 9, 5, 30, 15),
     {"考评等级": layout.READING_GRADES}, "请支部对每条读书记录评定“考评等级”（优秀、良好、合格、不合格），评定后填入“读书记录”表。",
 )
 PROMISE_FORM = RecordForm(
     layout.FORM_SHEETS[3], "党员承诺评议表（评诺）", layout.MEMBER_PROMISES,
-    ("党员编号", "姓名", "承诺类别", "承诺事项", "承诺内容", "兑现情况", "点评意见"), (6, 10, 9, 10, 10, 36, 10, 28),
+    ("党员编号", "姓名", "承诺类别", "承诺事项", "承诺内容", "兑现情况", "点评意见"), (4, 6, 7, 8, 8, 29, 25, 13),
     {"兑现情况": layout.FULFILMENTS, "点评意见": ()}, "评诺：请逐项选择“兑现情况”（已兑现、部分兑现、未兑现）并写点评意见，评定后填入“党员承诺”表。",
     "评议人（签名）：＿＿＿＿＿＿＿＿　　领导点评（签名）：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
 )
@@ -451,25 +454,45 @@ def record_form(spec: RecordForm, branch: Branch, report: Report, scored: set[st
     rows = [[i, *(r[c] for c in spec.columns)] for i, r in enumerate(_valid(branch, report, spec.sheet, scored), 1)]
     answers = {spec.columns.index(column) + 1: choices for column, choices in spec.answers.items()}
     return FormTable(spec.name, f"{branch_name} {spec.title}", spec.note + MASTER_NOTE, ("序号", *spec.columns), spec.widths,
-                     rows, answers, spec.sign_line, landscape=True, row_height=None)
+                     rows, answers, spec.sign_line, landscape=True, row_height=RECORD_ROW_HEIGHT, size=RECORD_SIZE)
 
 
 def public_notice(branch: Branch, report: Report, scored: set[str], branch_name: str, round_label: str,
                   today: dt.date) -> FormTable:
     """公示表 (示诺): the branch's commitments and the members' reviewed ones (审诺日期 by today). No phones.
 
-    The commitments “尚未审诺” are `counting.awaiting_review` at today: the number 近期提醒 and the
-    report give for the same day.
+    Grouped so that a notice board can hold it: one row per 方面 of the branch's commitments,
+    one row per member, each listing its commitments by 类别 (【共性承诺】学习提高：…；…).
+    The commitments “尚未审诺” are `counting.awaiting_review` at today: the number 近期提醒
+    and the report give for the same day.
     """
-    rows: list[list[Any]] = [["党支部", r["方面"], r["工作层面"], r["承诺内容"]] for r in _valid(branch, report, layout.BRANCH_PROMISES)]
+    aspects: dict[str, list[str]] = defaultdict(list)
+    for r in _valid(branch, report, layout.BRANCH_PROMISES):
+        aspects[r["方面"] or ""].append(_commitment(r["工作层面"], r["承诺内容"]))
+    rows: list[list[Any]] = [["党支部", f"【{aspect}】" + "；".join(items)] for aspect, items in aspects.items()]
     members = _valid(branch, report, layout.MEMBER_PROMISES, scored) if scored else []
-    reviewed = [r for r in members if r["审诺日期"] and r["审诺日期"] <= today]
-    rows += [[r["姓名"] or branch.member_label(r["党员编号"]), r["承诺类别"], r["承诺事项"] or "", r["承诺内容"]] for r in reviewed]
+    people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for r in members:
+        if r["审诺日期"] and r["审诺日期"] <= today:
+            people[r["党员编号"]][r["承诺类别"] or ""].append(_commitment(r["承诺事项"], r["承诺内容"]))
+            names.setdefault(r["党员编号"], r["姓名"] or branch.member_label(r["党员编号"]))
+    rows += [[names[member], "\n".join(f"【{kind}】" + "；".join(items) for kind, items in kinds.items())]
+             for member, kinds in people.items()]
     waiting = len(awaiting_review(members, today))
     note = "以下承诺经支部审核（审诺）后公示，欢迎师生、家长和群众监督。" + (f"另有 {waiting} 项党员承诺尚未审诺，审核后再公示。" if waiting else "")
     if not scored:
         note += f"计分党员超过 {MAX_PRINTED_MEMBERS} 名（或没有计分党员），党员承诺不在此表列出。"
     return FormTable(layout.FORM_SHEETS[5], f"{branch_name} 公开承诺公示（{round_label}）", note,
-                     ("序号", "承诺人", "类别", "事项", "承诺内容"), (6, 12, 20, 16, 56),
-                     [[i, *row] for i, row in enumerate(rows, 1)], row_height=None,
+                     NOTICE_HEADERS, NOTICE_WIDTHS, [[i, *row] for i, row in enumerate(rows, 1)], row_height=None,
                      sign_line=f"公示时间：＿＿＿＿年＿＿月＿＿日至＿＿＿＿年＿＿月＿＿日　　　　{branch_name}（盖章）")
+
+
+NOTICE_HEADERS = ("序号", "承诺人", "承诺内容")
+NOTICE_WIDTHS = (4.5, 9, 52)  # fits A4 portrait at 100%: printed at 11 points
+
+
+def _commitment(item: Any, content: Any) -> str:
+    """One commitment on the notice: 事项：内容, the 事项 left out when the content starts with it."""
+    item, text = values.text(item) or "", values.text(content) or ""
+    return text if not item or text.startswith(item) else f"{item}：{text}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from workbook import errors, layout
 from workbook.raw import RawBook, RawSheet, normalize_header
 from workbook.sheetmodel import SheetModel
+from workbook.textfit import fit_rows
 
 from .branch import Branch
 from .calendar import Calendar, build_calendar
@@ -79,7 +80,7 @@ def table_below(sheet: RawSheet | None, first_header: str) -> list[list]:
 
 def validate_only(raw: RawBook, today: dt.date) -> Refresh:
     branch, report = load(raw, today)
-    return Refresh(today, branch, report, sheets=[validation_sheet(report, today)])
+    return Refresh(today, branch, report, sheets=[fit_rows(validation_sheet(report, today))])
 
 
 ALL_SHEETS = None  # render every generated sheet
@@ -109,7 +110,7 @@ def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_S
 
 
 def _render(result: Refresh, wanted: Collection[str] | None) -> list[SheetModel]:
-    """The generated sheets asked for, in workbook order."""
+    """The generated sheets asked for, in workbook order, rows sized for their text (`workbook.textfit`)."""
     renderers: list[tuple[tuple[str, ...], Callable[[], list[SheetModel]]]] = [
         ((layout.VALIDATION_SHEET,), lambda: [validation_sheet(result.report, result.today)]),
         ((layout.MEMBER_SCORES_SHEET,), lambda: [member_scores_sheet(result.scores)]),
@@ -124,4 +125,4 @@ def _render(result: Refresh, wanted: Collection[str] | None) -> list[SheetModel]
     for names, build in renderers:
         if wanted is None or any(name in wanted for name in names):
             sheets.extend(s for s in build() if wanted is None or s.name in wanted)
-    return sheets
+    return [fit_rows(sheet) for sheet in sheets]  # every row tall enough for its wrapped text

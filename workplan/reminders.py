@@ -1,7 +1,7 @@
 """近期提醒: what needs attention now, as plain rows for the generated sheet.
 
-Pure: the branch, its calendar and `today` in, `Reminder`s out, most urgent first:
-what falls in the next 14 days, overdue activities, commitments waiting too long at one
+Pure: the branch, its calendar and `today` in, `Reminder`s out, most urgent first (those
+whose deadline has passed, e.g. “预备期已满 148 天，尚未办理转正”, before all others): what falls in the next 14 days, overdue activities, commitments waiting too long at one
 stage, 预备党员 whose year of probation ends within 60 days, 积极分子 who reach a year
 of training, activities marked 已完成 with nobody signed in, and a notice when the
 official holidays of a year are not known.
@@ -28,23 +28,29 @@ TRAINING_NOTICE_DAYS = 60
 # The longest a commitment should wait after each stage before the next one.
 STAGE_WAIT_DAYS = {"承诺日期": 30, "审诺日期": 30, "示诺日期": 180, "评诺日期": 60}
 
-SOON, LATE, STAGE, PROBATION, TRAINING, NO_SIGN_IN, NOTICE = (
-    "近期活动", "逾期活动", "承诺环节", "预备期将满", "积极分子满一年", "未签到", "日历提示",
+SOON, LATE, STAGE, PROBATION, PROBATION_OVER, TRAINING, NO_SIGN_IN, NOTICE = (
+    "近期活动", "逾期活动", "承诺环节", "预备期将满", "预备期已满", "积极分子满一年", "未签到", "日历提示",
 )
-ORDER = (LATE, SOON, PROBATION, TRAINING, STAGE, NO_SIGN_IN, NOTICE)
+ORDER = (LATE, PROBATION_OVER, SOON, PROBATION, TRAINING, STAGE, NO_SIGN_IN, NOTICE)
+MAX_NAMES = 200  # names listed in one reminder; a county-sized book says how many more
 
 
 @dataclass(frozen=True)
 class Reminder:
+    """One line of 近期提醒. `passed`: its deadline has gone by (shown red, sorted first);
+    `names`: the people concerned when they are many (`who` then says how many)."""
+
     kind: str
     day: dt.date | None
     subject: str
     who: str
     detail: str
+    passed: bool = False
+    names: str = ""
 
 
 def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Counted) -> list[Reminder]:
-    """All reminders, by kind (overdue first), then by date.
+    """All reminders: those whose deadline passed first, then by kind, then by date.
 
     Commitments and activities are the rows that count (`counted`, as 积分 and the report
     count them); the deadlines of people (预备期, 积极分子) are every roster row not 转出.
@@ -58,7 +64,7 @@ def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Count
         *_no_sign_in(branch, counted.rows(layout.ACTIVITIES)),
         *_unknown_years(calendar),
     ]
-    return sorted(found, key=lambda r: (ORDER.index(r.kind), r.day or dt.date.max, r.subject))
+    return sorted(found, key=lambda r: (not r.passed, ORDER.index(r.kind), r.day or dt.date.max, r.subject))
 
 
 def _upcoming(calendar: Calendar, today: dt.date) -> Iterator[Reminder]:
@@ -78,7 +84,7 @@ def _overdue(calendar: Calendar) -> Iterator[Reminder]:
             else:
                 planned = "计划" + (months_text(item.months) or (item.day.isoformat() if item.day else ""))
             yield Reminder(LATE, item.day, f"{item.code} {item.title}", item.organizer,
-                           f"{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期")
+                           f"{planned}，至今未完成也未取消；完成后请把状态改为“已完成”并填写实际日期", passed=True)
 
 
 def _waiting_commitments(branch: Branch, today: dt.date, records: list) -> Iterator[Reminder]:
@@ -100,12 +106,13 @@ def _waiting_commitments(branch: Branch, today: dt.date, records: list) -> Itera
         members = list(dict.fromkeys(member_id for member_id, _ in late))
         next_stage = stages[stages.index(stage) + 1].removesuffix("日期")
         yield Reminder(STAGE, min(day for _, day in late), f"承诺停在“{stage.removesuffix('日期')}”",
-                       _names(branch.member_label(m) for m in members),
+                       f"{len(members)} 名党员",
                        f"{len(members)} 名党员的 {len(late)} 项承诺已超过 {STAGE_WAIT_DAYS[stage]} 天尚未{next_stage}"
-                       f"（尚未{next_stage}的共 {len(entries)} 项），请安排{next_stage}")
+                       f"（尚未{next_stage}的共 {len(entries)} 项），请安排{next_stage}",
+                       passed=True, names=_names(branch.member_label(m) for m in members))
 
 
-def _names(labels, shown: int = 20) -> str:
+def _names(labels, shown: int = MAX_NAMES) -> str:
     """Up to `shown` names, then how many more: a cell stays readable in a county-sized book."""
     labels = list(labels)
     text = "、".join(labels[:shown])
@@ -119,15 +126,26 @@ def _probation(branch: Branch, today: dt.date) -> Iterator[Reminder]:
         if record["政治面貌"] == "预备党员" and record["在册状态"] != "转出" and joined:
             ends = add_years(joined, 1)
             if ends <= until:
-                yield Reminder(PROBATION, ends, branch.member_label(record["党员编号"] or ""), record["党小组"] or "",
-                               f"{joined.isoformat()} 接收为预备党员，预备期 {ends.isoformat()} 满，请准备转正讨论")
+                yield _probation_reminder(ends, today, branch.member_label(record["党员编号"] or ""), record["党小组"] or "",
+                                          f"{joined.isoformat()} 接收为预备党员")
     for record in branch.records(layout.DEVELOPMENT):
         admitted = record["接收预备党员日期"]
         if admitted and not record["转正日期"]:
             ends = add_years(admitted, 1)
             if ends <= until:
-                yield Reminder(PROBATION, ends, record["姓名"] or "", record["培养联系人"] or "",
-                               f"预备期 {ends.isoformat()} 满，请按程序讨论转正")
+                yield _probation_reminder(ends, today, record["姓名"] or "", record["培养联系人"] or "",
+                                          f"{admitted.isoformat()} 接收为预备党员")
+
+
+def _probation_reminder(ends: dt.date, today: dt.date, subject: str, who: str, admitted: str) -> Reminder:
+    """预备期将满 (ends today or later), or 预备期已满 N 天 (passed: red, first)."""
+    if ends < today:
+        days = (today - ends).days
+        return Reminder(PROBATION_OVER, ends, subject, who,
+                        f"预备期已满 {days} 天，尚未办理转正（{admitted}，{ends.isoformat()} 满一年）；请尽快讨论转正",
+                        passed=True)
+    when = "今天" if ends == today else f" {ends.isoformat()} "
+    return Reminder(PROBATION, ends, subject, who, f"{admitted}，预备期{when}满，请准备转正讨论")
 
 
 def _training(branch: Branch, today: dt.date) -> Iterator[Reminder]:

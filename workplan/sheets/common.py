@@ -22,11 +22,11 @@ TITLE_STYLE = Style(bold=True, size=14)
 HEADER_STYLE = Style(bold=True, fill="#DDEBF7", border=True, align="center", valign="vcenter", wrap=True)
 CELL = Style(border=True, valign="vcenter")
 WRAP = Style(border=True, valign="vcenter", wrap=True)
-NUMBER = Style(border=True, num_format="0.##", align="right")
-SCORE = Style(border=True, num_format="0.00", align="right")
-DATE = Style(border=True, num_format="yyyy-mm-dd", align="center")
+NUMBER = Style(border=True, num_format="0.##", align="right", valign="vcenter")
+SCORE = Style(border=True, num_format="0.00", align="right", valign="vcenter")
+DATE = Style(border=True, num_format="yyyy-mm-dd", align="center", valign="vcenter")
 CENTER = Style(border=True, align="center", valign="vcenter")
-LINK = Style(border=True, color="#0563C1", underline=True, align="center")
+LINK = Style(border=True, color="#0563C1", underline=True, align="center", valign="vcenter")
 
 
 def style_for(value: Any, default: Style = CELL) -> Style:
