@@ -4,10 +4,12 @@
 
 Desktop (Windows COM): the click runs through `macros` against the recording COM stand-in of
 tests/com_standin.py (for counting only: one property get, set or method call is one call),
-once as Excel is expected to behave (the copied buttons keep this book's macro: "local") and
-once as if Excel pointed them at the temporary book ("not local"), split into reading,
-copy-in and the message, for the demo and a county-scale book (both refreshed once by
-sync.py first, so the generated sheets exist). xlwings' own `Book.caller()` before our code
+split into reading, copy-in and the message, for the demo and a county-scale book (both
+refreshed once by sync.py first, so the generated sheets exist), in four cases: the book as
+saved and the copied buttons keeping this book's macro ("local"); Excel pointing them at the
+temporary book and changing that link into one to the book itself when asked ("relinked");
+Excel refusing that, so each sheet's buttons are re-pointed ("re-pointed"); and the book
+changed since its save (something typed, no formula), buttons local. xlwings' own `Book.caller()` before our code
 (about 3 calls) is not counted. Remote engine: the action count by kind and the click's time.
 """
 
@@ -55,9 +57,17 @@ class Counted(live.Live):
         return super().alert(message, title)
 
 
-def desktop_click(path: Path, local: bool) -> tuple[int, dict[str, int], collections.Counter, float]:
+CASES = {"local": "已保存，按钮宏留在本台账（local）", "relinked": "已保存，按钮宏指向临时文件，一次“更改源”改回（relinked）",
+         "re-pointed": "已保存，按钮宏指向临时文件，Excel 不肯“更改源”，逐表重新指向（re-pointed）",
+         "changed": "保存后又输入过内容（没有公式），按钮宏留在本台账"}
+
+
+def desktop_click(path: Path, case: str = "local") -> tuple[int, dict[str, int], collections.Counter, float]:
     """(calls, calls by phase, calls by member, seconds of our Python with a stand-in that costs nothing) of one 刷新."""
-    xl, wb = com_standin.open_book(path, ("个人积分", "$C$5"), qualify_macros=not local)
+    xl, wb = com_standin.open_book(path, ("个人积分", "$C$5"), qualify_macros=case in ("relinked", "re-pointed"))
+    xl.change_link_to_itself = case != "re-pointed"
+    if case == "changed":
+        wb.changed()
     session = Counted(None, "com", wb=wb, com_error=com_standin.ComError, show=lambda hwnd, text, title: None)
     session.marks = []
     started = time.perf_counter()
@@ -87,11 +97,10 @@ def refreshed(path: Path, data) -> Path:
 
 
 def report(label: str, path: Path, fresh: Path) -> None:
-    for local in (True, False):
-        calls, phases, _, seconds = desktop_click(path, local)
+    for case, said in CASES.items():
+        calls, phases, _, seconds = desktop_click(path, case)
         split = "，".join(f"{name} {count}" for name, count in phases.items())
-        case = "按钮宏留在本台账（local）" if local else "按钮宏指向临时文件（not local）"
-        print(f"{label} 桌面 Excel 调用：{calls}（{split}）— {case}；读、算、渲染、临时文件共 {seconds:.2f} 秒（不含 Excel）")
+        print(f"{label} 桌面 Excel 调用：{calls}（{split}）— {said}；读、算、渲染、临时文件共 {seconds:.2f} 秒（不含 Excel）")
     count, took, kinds = remote_click(fresh)
     print(f"{label} 远程引擎动作：{count}，一次点击用时 {took:.2f} 秒（不含客户端执行这些动作的时间）")
     print("   按动作：", dict(kinds.most_common()))
@@ -107,7 +116,7 @@ def main() -> None:
     build_master(fresh, demo_data(TODAY))
     demo = refreshed(folder / "demo.xlsm", demo_data(TODAY))
     report("示例台账（40 名党员）", demo, fresh)
-    print("   桌面按调用的成员（local）：", dict(desktop_click(demo, True)[2].most_common()))
+    print("   桌面按调用的成员（local）：", dict(desktop_click(demo)[2].most_common()))
     started = time.perf_counter()
     data = county_data(args.members, args.attendance)
     county_fresh = folder / "county-fresh.xlsm"

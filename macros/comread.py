@@ -4,12 +4,19 @@
 is open (edits not yet saved included): each wanted sheet costs four Excel calls (`Sheets(name)`,
 `UsedRange`, `.Address`, `.Value`), seven when the used range does not start at A1 or reaches
 far beyond our columns (a stray cell at XFD1048576: Excel's `Find` gives the true last row, and
-only our columns are read). An input sheet costs one more (`.MergeCells`), and a few a merged
-range when it has some (`read_merges`): merged ranges are given to every row they cover, as the
-file reader does (`raw.fill_merged`). The generated sheet read back (积分历史) is not asked: its
-merges are our own titles, and nothing reads them. Sheets are looked up by their contract name; only when one is not
-found are all names listed once (2 calls a sheet), for the reader's tolerant matching
-("党员名册 " with a trailing space).
+only our columns are read). None of the four can go: the handle and the used range are two
+objects, and the address must be known before `.Value` (it guards against the stray cell, and
+the values alone do not say where the range starts).
+
+Merged ranges are given to every row they cover, as the file reader does (`raw.fill_merged`).
+Excel is asked once a click whether the book is as saved (`Saved`); if it is, the merges are
+the saved file's (`xlsxstream.merged_ranges`, no Excel call: merging or unmerging cells makes
+`Saved` False, so the file's merges are the book's). Otherwise an input sheet costs one more call
+(`.MergeCells`), and a few a merged range when it has some (`read_merges`). The generated sheet
+read back (积分历史) is not asked: its merges are our own titles, and nothing reads them. The
+self-test asks Excel in every case, to compare Excel's merges with the file's. Sheets are looked
+up by their contract name; only when one is not found are all names listed once (2 calls a
+sheet), for the reader's tolerant matching ("党员名册 " with a trailing space).
 
 What the click learns on the way (the sheet handles, the used ranges) is kept in `ComBook` for
 the copy-in (`macros/desktop.py`), so no handle is asked for twice. Values are cleaned as the
@@ -30,6 +37,7 @@ from typing import Any
 from workbook.layout import INPUT_SHEETS
 from workbook.raw import CellError, Merge, RawBook, RawSheet, fill_merged, normalize_header
 from workbook.reader import EXTRA_COLUMNS
+from workbook.xlsxstream import merged_ranges
 
 log = logging.getLogger("workbench.macros")
 
@@ -52,7 +60,18 @@ class ComBook:
     handles: dict[str, Any] = field(default_factory=dict)  # actual sheet name -> Worksheet
     used: dict[str, Any] = field(default_factory=dict)  # actual sheet name -> its UsedRange
     names: list[str] | None = None  # every sheet name, once listed
+    layout: tuple[tuple[str, ...], dict[str, int], int] | None = None  # (names asked, their positions, sheet count)
+    fullname: str | None = None  # the workbook's FullName as Excel gave it (asked once, by the caller)
+    file_merges: dict[str, list[Merge]] | None = None  # the saved file's merges, when Excel says it is as saved
     _app: Any = None
+    _saved: bool | None = None
+
+    @property
+    def saved(self) -> bool:
+        """Whether Excel says the book is as last saved (one call, asked once a click, before we change anything)."""
+        if self._saved is None:
+            self._saved = bool(self.wb.Saved)
+        return self._saved
 
     @property
     def app(self):
@@ -130,12 +149,16 @@ def read_merges(book: ComBook, name: str) -> list[Merge]:
     """The merged ranges of a sheet's used range (read by `read_grid` first), as the file reader gives
     them: (first row, first col, last row, last col), rows 1-based, columns 0-based.
 
-    One call when the sheet has none (`UsedRange.MergeCells` is False; True or Null when some cells
+    No call when Excel says the book is as saved: the saved file's merges are the book's (`book.file_merges`,
+    read by `read_raw`; merging or unmerging cells makes Excel's `Saved` False). Otherwise one call
+    when the sheet has none (`UsedRange.MergeCells` is False; True or Null when some cells
     are merged). Otherwise Excel's own Find with a search format (`FindFormat.MergeCells`) walks the
     merged cells in row order until it comes back to the first one: about four calls a merged range
     (Find, the cell's Address, its MergeArea's Address), and the search format is cleared afterwards
     so the user's Ctrl+F is not left filtering on merged cells.
     """
+    if book.file_merges is not None and name in book.file_merges:
+        return book.file_merges[name]
     used = book.used[name]
     if used.MergeCells is False:
         return []
@@ -198,12 +221,17 @@ def _actual_name(book: ComBook, wanted: str) -> str | None:
     return by_norm.get(normalize_header(wanted))
 
 
-def read_raw(wb, wanted: dict[str, int], path: Path, error=Exception) -> tuple[RawBook, ComBook]:
+def read_raw(wb, wanted: dict[str, int], path: Path, error=Exception, merges_from_file: bool = True
+             ) -> tuple[RawBook, ComBook]:
     """The sheets named in `wanted` (name -> contract columns) as typed, and what was learnt.
 
-    `error` is the COM error class (pywintypes.com_error on Windows) a missing sheet raises.
+    `error` is the COM error class (pywintypes.com_error on Windows) a missing sheet raises. With
+    `merges_from_file` (the button) Excel is asked once whether the book is as saved, and if so the
+    merged ranges are the saved file's; the self-test passes False to compare Excel's own with the file's.
     """
     book = ComBook(wb, wb.Sheets)
+    if merges_from_file and path.is_file() and book.saved:
+        book.file_merges = merged_ranges(path, [n for n in wanted if n in TYPED_SHEETS])
     sheets = {}
     for name, columns in wanted.items():
         actual = name

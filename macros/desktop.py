@@ -4,32 +4,54 @@ A click renders every generated sheet with the file writer's own renderer (`rend
 styles, drop-downs, print setup, protection, conditional formats, charts, buttons) into a
 temporary .xlsx (`write_temp`, no Excel call), opens it hidden in the calling book's Excel and
 replaces the book's generated sheets by copies (`replace_generated`). The number of Excel
-calls does not grow with the branch: about 55 for the copy-in of the demo's 13 sheets.
+calls does not grow with the branch: 29 for the copy-in of the demo's 13 sheets (book as saved,
+nothing pointing at them), where each sheet would cost 2 or more.
 
 The order keeps what staff typed. Formulas, defined names and chart series that point at a
 generated sheet (`=个人积分!D5`) must survive, and Excel rewrites them when a sheet is renamed
-and turns them into #REF! for good when it is deleted. So:
+and turns them into #REF! for good when it is deleted. Which sheets and names point there is
+read from the saved file (`workbook.references`, no Excel call); for a book changed since it
+was saved, the sheets holding formulas are looked at too (one `UsedRange.HasFormula` a sheet),
+and every defined name when their number changed. Then one of two ways:
 
+The direct way, when nothing points at a generated sheet and the old ones stand together in our
+order (the usual case: 7 calls for any number of sheets):
+1. the old sheets are moved, in one call (`Sheets(Array(...)).Move`, pywin32 passes the tuple of
+   names as Excel's array), to the front of the temporary book; their names are free now, and
+   they are kept there whole;
+2. the rendered sheets are copied in, in one call, where the old ones stood, under their names.
+A failed copy deletes whatever of the copies arrived and moves the old sheets back (they were
+named "X (2)" beside the rendered ones, so they get their names again); the book is as it was.
+A failed move changes nothing, and the re-targeting way is taken instead (it moves no sheet to
+another book). Closing the temporary book unsaved takes the old sheets away.
+No rename is needed, and none could be skipped the other way: a copy cannot land under a name
+that is taken, and deleting the old sheets first would leave nothing to roll back to.
+
+The re-targeting way, when something points at a generated sheet (2 calls a sheet more):
 1. the old generated sheets are renamed `旧~个人积分` (Excel re-points every reference);
 2. the rendered sheets are copied in before them, landing under their real names;
 3. the references are re-targeted: one `Cells.Replace("旧~", "")` on each sheet holding such a
    formula, and each defined name naming an old sheet gets its RefersTo set again;
 4. the old sheets are deleted.
 A failure in 1-2 deletes the copies and renames the old sheets back; a failure in 3-4 keeps the
-old sheets (as `旧~…`) rather than delete what a formula may still need, and says so. Which
-sheets and names need step 3 is read from the saved file (`workbook.references`, no Excel
-call); for a book changed since it was saved, the sheets the click read that hold formulas
-are re-targeted too. References a Replace cannot reach (a chart of a staff sheet, a drop-down,
-a pivot table) get one warning line.
+old sheets (as `旧~…`) rather than delete what a formula may still need, and says so.
+References a Replace cannot reach (a chart of a staff sheet, a drop-down, a pivot table) get one
+warning line (and take the re-targeting way, which leaves them no worse than a delete).
 
-Alerts, screen updating and calculation are off meanwhile and restored after, each on its own,
-also on failure (Excel restores none of them after cross-process code). Events are left alone.
-The buttons of the copies must run the calling book's macro, not the temporary file's: the
-first copy's OnAction is read and, only if Excel made it point elsewhere, all are re-pointed.
+Where the sheets stand is the saved file's order when Excel says the book is as saved (it then
+is the file: moving, adding or renaming a sheet makes `Saved` False), else Excel's `SHEET()`,
+asked once a click. Alerts, screen updating and calculation are off meanwhile and restored
+after, each on its own, also on failure (Excel restores none of them after cross-process code).
+Events are left alone. The buttons of the copies must run the calling book's macro, not the
+temporary file's: the first copy's OnAction is read and, only if Excel made it point elsewhere,
+Excel is asked once to change the link to the temporary book into one to the workbook itself
+(`Workbook.ChangeLink`, documented as "changes a link from one document to another"; that the
+workbook itself is accepted as the other document is not documented, so the first button is read
+again), and only if that did not help, each copy's buttons are re-pointed (3 calls a sheet).
 No link to the temporary file stays (`LinkSources`), it is closed and deleted, and the user's
 sheet and cell are selected again. Limits: Windows only (macOS goes through `macros.blocks`);
-whether Excel behaves as the recording stand-in in `tests/com_standin.py` says is checked on a
-real PC by `python -m macros 自检`.
+whether Excel behaves as the recording stand-in in `tests/com_standin.py` says (the group move,
+ChangeLink to the book itself) is checked on a real PC by `python -m macros 自检`.
 """
 
 from __future__ import annotations
@@ -227,19 +249,22 @@ def replace_generated(book: ComBook, temp: Path, names: list[str], macro: str | 
     wb = book.wb
     app = book.app
     where = where_user_is(app)
-    click = _Click(book, names, refs, saved=bool(refs is not None and wb.Saved), error=error)
-    click.present, click.count = positions(_context(book), names)
+    click = _Click(book, names, refs, saved=bool(refs is not None and book.saved), error=error)
+    click.present, click.count = _positions(click)
     targets = _targets(click)
+    run = _direct_run(click, targets)
     temp_book = None
     done = CopyIn(names)
     with quiet(app):
         try:
             temp_book = app.Workbooks.Open(str(temp), 0, True)  # UpdateLinks=0, ReadOnly=True
             temp_book.Windows(1).Visible = False
-            _bring_in(click, temp_book.Worksheets, targets, error)
-            done.retargeted, done.warnings = _finish(click, targets)
+            temp_sheets = temp_book.Worksheets
+            if run is None or not _swap(click, temp_sheets, run, error):
+                _bring_in(click, temp_sheets, targets, error)
+                done.retargeted, done.warnings = _finish(click, targets)
             if macro:
-                done.buttons, done.on_action = _point_buttons(book, names, macro, _book_name(where, wb))
+                done.buttons, done.on_action = _point_buttons(book, names, macro, _book_name(where, wb), temp)
             _break_links(wb, temp)
         finally:
             _close(temp_book, temp)
@@ -247,6 +272,20 @@ def replace_generated(book: ComBook, temp: Path, names: list[str], macro: str | 
                 _goto(app, where)
     done.warnings += (refs.unfixable if refs is not None else [])
     return done
+
+
+def _positions(click: _Click) -> tuple[dict[str, int], int]:
+    """Where the sheets to write stand: from the saved file when Excel says the book is as saved (its
+    sheets are then the file's, in the file's order; no call), else by `positions` (asked once a click:
+    the check for foreign sheets may have asked already)."""
+    if click.saved and click.refs.sheets:
+        order = {name.casefold(): index for index, name in enumerate(click.refs.sheets, 1)}
+        found = {name: order[name.casefold()] for name in click.names if name.casefold() in order}
+        return found, len(click.refs.sheets)
+    book = click.book
+    if book.layout is None or book.layout[0] != tuple(click.names):
+        book.layout = (tuple(click.names), *positions(_context(book), click.names))
+    return dict(book.layout[1]), book.layout[2]
 
 
 def _context(book: ComBook):
@@ -264,8 +303,8 @@ def _bring_in(click: _Click, temp_sheets, targets: list[str], error) -> None:
     """Steps 1-2 (and the check that step 3 can run): rename the old sheets, copy the new ones in.
     A failure deletes the copies and renames the old sheets back."""
     try:
-        for name, position in click.present.items():
-            sheet = click.book.handles.get(name) or click.book.sheets(position)
+        for name in click.present:
+            sheet = click.book.handles.get(name) or click.book.sheets(name)  # by name: never another sheet
             sheet.Name = PREFIX + name
             click.old[name] = sheet
         for first, group in runs(click.names, click.present):
@@ -280,6 +319,78 @@ def _bring_in(click: _Click, temp_sheets, targets: list[str], error) -> None:
     except Exception as exc:
         _roll_back(click)
         raise _protected(click.book.wb, exc, error) from exc
+
+
+def _direct_run(click: _Click, targets: list[str]) -> tuple[int, list[str]] | None:
+    """(position, names) when the old sheets can simply make way: nothing points at a generated sheet
+    (the saved file says so, no sheet needs re-targeting, no defined name is in doubt) and the sheets
+    to write all stand together in the book, in our order. None: the rename-and-re-target way."""
+    if click.refs is None or click.refs or targets or click.all_names:
+        return None
+    found = runs(click.names, click.present)
+    if len(found) != 1 or found[0][0] is None:
+        return None
+    return found[0]
+
+
+def _swap(click: _Click, temp_sheets, run: tuple[int, list[str]], error) -> bool:
+    """The direct way: move the old sheets, in one call, to the front of the temporary book (their
+    names are free then, and they are kept there whole), copy the new ones in at their place in one
+    call. A failed copy moves the old sheets back (`_move_back`); the temporary book, closed unsaved,
+    takes the old sheets with it. False when the move failed (nothing changed): the caller goes the
+    re-targeting way, which never moves a sheet to another book."""
+    first, group = run
+    book = click.book
+    for name in group:  # these handles are about to name sheets of the temporary book
+        book.handles.pop(name, None)
+        book.used.pop(name, None)
+    try:
+        _group(book.sheets, group).Move(Before=temp_sheets(1))
+    except Exception:
+        log.warning("could not move the old generated sheets to the temporary book; renaming them instead", exc_info=True)
+        return False
+    try:
+        source = _group(temp_sheets, click.names)
+        if first <= click.count - len(group):
+            source.Copy(Before=book.sheets(first))
+        else:
+            source.Copy(After=book.sheets(first - 1))
+    except Exception as exc:
+        _move_back(click, temp_sheets, run)
+        raise _protected(book.wb, exc, error) from exc
+    return True
+
+
+def _move_back(click: _Click, temp_sheets, run: tuple[int, list[str]]) -> None:
+    """After a failed copy: delete whatever of the new sheets arrived, move the old ones back to their
+    place and give them their names again (Excel named them "X (2)" beside the new ones; they are
+    renamed by those names, never by position). Each step on its own."""
+    first, group = run
+    book = click.book
+    try:
+        moved = [str(temp_sheets(index).Name) for index in range(1, len(group) + 1)]
+        found, _ = positions(_context(book), [*click.names, *moved])
+        arrived = [name for name in click.names if name in found]
+        if arrived:
+            _group(book.sheets, arrived).Delete()
+        left = click.count - len(group)
+        back = _group(temp_sheets, moved)
+        if first <= left:
+            back.Move(Before=book.sheets(first))
+        else:
+            back.Move(After=book.sheets(first - 1))
+    except Exception:
+        log.exception("could not move the old generated sheets %s back", group)
+        return
+    if any(name in found for name in moved):  # a sheet of the book has such a name: Excel chose others
+        log.error("the old generated sheets came back under other names than %s", moved)
+        return
+    for was, name in zip(moved, group):
+        try:
+            if was != name:
+                book.sheets(was).Name = name
+        except Exception:
+            log.exception("could not rename %s back to %s", was, name)
 
 
 def _roll_back(click: _Click) -> None:
@@ -399,16 +510,33 @@ def _retarget_names(click: _Click) -> list[str]:
     return done
 
 
-def _point_buttons(book: ComBook, names: list[str], macro: str, own: str) -> tuple[str, str]:
-    """Read the first copy's button; only if Excel pointed it at another book, re-point every copy's."""
+def _point_buttons(book: ComBook, names: list[str], macro: str, own: str, temp: Path) -> tuple[str, str]:
+    """Read the first copy's button; only if Excel pointed it at another book, first ask Excel to change
+    the link to that book into one to this book itself (`ChangeLink`, one call for every button), and
+    only if the first button still does not run our macro then, re-point every copy's."""
     first = book.sheets(names[0])
-    on_action = str(first.Buttons().OnAction or "")
+    buttons = first.Buttons()
+    on_action = str(buttons.OnAction or "")
     if is_local(on_action, macro, own):
         return "local", on_action
-    first.Buttons().OnAction = macro
+    if _relink(book.wb, temp, book.fullname) and is_local(str(buttons.OnAction or ""), macro, own):
+        return "relinked", on_action
+    buttons.OnAction = macro
     for name in names[1:]:
         book.sheets(name).Buttons().OnAction = macro
     return "re-pointed", on_action
+
+
+def _relink(wb, temp: Path, own: str | None) -> bool:
+    """Change the link to the temporary book into one to the workbook itself; False when Excel refuses."""
+    try:
+        for link in wb.LinkSources(XL_LINK_EXCEL) or ():
+            if Path(str(link)).name.casefold() == temp.name.casefold():
+                wb.ChangeLink(Name=link, NewName=own or wb.FullName, Type=XL_LINK_EXCEL)
+                return True
+    except Exception:
+        log.info("Excel did not change the link to %s into one to the workbook itself", temp.name, exc_info=True)
+    return False
 
 
 def is_local(on_action: str, macro: str, own: str) -> bool:

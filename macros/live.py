@@ -73,6 +73,7 @@ class Live:
     com: comread.ComBook | None = None
     copy_in: desktop.CopyIn | None = None  # what the last write did ("com")
     _path: Path | None = None
+    _fullname: str | None = None
 
     @classmethod
     def of(cls, book) -> "Live":
@@ -87,7 +88,7 @@ class Live:
     def path(self) -> Path:
         """The workbook's file (a local path); errors.CloudWorkbook for an address with no local file."""
         if self._path is None:
-            raw = str(self.wb.FullName if self.kind == "com" else (self.book.fullname or self.book.name))
+            raw = self._fullname = str(self.wb.FullName if self.kind == "com" else (self.book.fullname or self.book.name))
             if "://" in raw:
                 raw = self._local_copy(raw)
             self._path = Path(raw)
@@ -134,6 +135,7 @@ class Live:
             return []
         if self.com is None:
             self.com = comread.ComBook(self.wb, self.wb.Sheets)
+        self.com.fullname = self._fullname
         names = [m.name for m in models]
         temp = desktop.write_temp(models)
         refs = references.scan(self.path, names) if self.path.is_file() else None
@@ -173,7 +175,7 @@ class Live:
         """
         wanted = list(dict.fromkeys(names))
         on_file, ours = self._file_answer(wanted)
-        if self.kind == "com" and on_file is not None and self.wb.Saved:
+        if self.kind == "com" and on_file is not None and self._com().saved:
             return [name for name in wanted if name.casefold() in on_file and name.casefold() not in ours]
         present = self._present(wanted)
         return [name for name in present if name.casefold() not in ours and self._first_cell(name) != BANNER]
@@ -195,9 +197,14 @@ class Live:
         if self.kind != "com":
             folded = {name.casefold() for name in wanted}
             return [sheet.name for sheet in self.book.sheets if sheet.name.casefold() in folded]
+        book = self._com()
+        context = next(iter(book.handles.values()), None) or book.sheets(1)
+        book.layout = (tuple(wanted), *desktop.positions(context, wanted))  # the copy-in needs them too
+        return list(book.layout[1])
+
+    def _com(self) -> comread.ComBook:
         self.com = self.com or comread.ComBook(self.wb, self.wb.Sheets)
-        context = next(iter(self.com.handles.values()), None) or self.com.sheets(1)
-        return list(desktop.positions(context, wanted)[0])
+        return self.com
 
     def _first_cell(self, name: str):
         if self.kind == "com":

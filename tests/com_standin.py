@@ -11,6 +11,11 @@ What it imitates of Excel, because the button path depends on it:
   together before/after the target, named "X (2)" on a clash, the first copy active; their
   sheet-local names come along; a form button keeps its macro but qualified by the source
   book (`'src.xlsx'!Macro`, switch `qualify_macros`), which makes the source a link source;
+- `Move` of one sheet or a group to another book: the same sheets leave their book (which must
+  keep one) and land as a copy would; what pointed at them now points into the other book;
+- `ChangeLink`: every reference to the linked book (button macros, formulas) names the new one;
+  to the workbook itself they become its own (switch `change_link_to_itself`; Excel documents
+  ChangeLink, not this case, so tests run both ways);
 - renaming a sheet rewrites every formula, defined name and chart series of the book that
   pointed at it (`=个人积分!D5` -> `='旧~个人积分'!D5`); deleting it turns them into `#REF!`
   (`=#REF!D5`), for good;
@@ -19,7 +24,7 @@ What it imitates of Excel, because the button path depends on it:
   so its sheet names are quoted only where Excel needs quotes;
 - `Worksheet.Evaluate` of `IFERROR(SHEET("name"),0)` joined with "," and `SHEETS()` (at most
   255 characters), `Application.Goto` of an external R1C1 reference, workbook structure
-  protection, `Saved`, `LinkSources`;
+  protection, `Saved` (False after any change the stand-in makes, as in Excel), `LinkSources`;
 - what the reader asks of a sheet (tests/com_cells.py): Excel's error values as COM error
   numbers, a merged range's value in its top-left cell only, `Range.MergeCells` (True, False,
   or None for Null when only some cells are merged), `MergeArea`, and `Find` with
@@ -38,6 +43,7 @@ import zipfile
 from pathlib import Path
 
 from com_cells import COM_ERROR_BASE, ERROR_CODES, CellFormat, ComError, MergedCells, Obj, error_cells, merged_ranges, vml_macros
+from com_names import Names
 from com_text import address_of, cell_position, excel_pattern, letter, parse_address, quote_sheet, requote, retarget, unescape
 
 XL_MANUAL, XL_AUTOMATIC = -4135, -4105
@@ -54,6 +60,7 @@ class Excel:
         self.fail_on: tuple[str, str, int] | None = None  # (member, kind, n-th occurrence) that raises once
         self.books: list[Book] = []
         self.qualify_macros = True
+        self.change_link_to_itself = True
         self.find_each_merged_cell = False
         self.app = App(self)
 
@@ -156,7 +163,7 @@ class Workbooks(Obj):
 
 class Book(Obj):
     PROPS = ("Name", "FullName", "Worksheets", "Sheets", "Application", "Names", "Saved", "ProtectStructure")
-    METHODS = ("Close", "LinkSources", "BreakLink", "Windows", "Activate", "Save")
+    METHODS = ("Close", "LinkSources", "BreakLink", "ChangeLink", "Windows", "Activate", "Save")
 
     def __init__(self, xl, name: str, fullname: str):
         super().__init__(xl, f"Book[{name}]")
@@ -234,6 +241,26 @@ class Book(Obj):
 
     def _do_BreakLink(self, Name, Type=1):
         self.links.remove(Name)
+
+    def _do_ChangeLink(self, Name, NewName, Type=1):  # noqa: N803 - COM's argument names
+        """Every reference to the linked book (button macros, formulas) names the new one instead; to the
+        book itself (switch `change_link_to_itself`, else refused) they become the book's own, unqualified."""
+        if Name not in self.links:
+            raise ComError(f"no link {Name!r}")
+        itself = NewName == self.fullname
+        if itself and not self._xl.change_link_to_itself:
+            raise ComError("ChangeLink: a workbook cannot link to itself")
+        old, new = Path(Name).name, Path(NewName).name
+        for sheet in self.sheets:
+            for button in sheet.buttons:
+                if button["macro"].startswith(f"'{old}'!"):
+                    sub = button["macro"].split("!")[-1]
+                    button["macro"] = sub if itself else f"'{new}'!{sub}"
+            sheet.formulas = {pos: requote(text.replace(f"[{old}]", "" if itself else f"[{new}]"))
+                              for pos, text in sheet.formulas.items()}
+        self.links.remove(Name)
+        if not itself and NewName not in self.links:
+            self.links.append(NewName)
 
     def _do_Windows(self, index):
         return Window(self._xl, self)
@@ -350,8 +377,46 @@ def _copy_into(sheets: list["Sheet"], Before=None, After=None) -> None:
     book._xl.app.active = (book, copies[0], "$A$1")
 
 
+def _move_into(sheets: list["Sheet"], Before=None, After=None) -> None:
+    """Worksheet(s).Move into another book: the sheets themselves leave their book (which must keep one)
+    and land together before/after the target, named "X (2)" on a clash, buttons qualified as by a copy;
+    what in the old book pointed at them now points into the other book, which makes it a link source."""
+    target = Before if Before is not None else After
+    source, book = sheets[0].book, target.book
+    if source is book:
+        raise NotImplementedError("the stand-in moves sheets to another book only")
+    if len(source.sheets) <= len(sheets):
+        raise ComError("a workbook must keep one visible sheet")
+    source.structure_changes()
+    book.structure_changes()
+    position = book.sheets.index(target) + (0 if Before is not None else 1)
+    for offset, sheet in enumerate(sheets):
+        old = sheet.name
+        source.sheets.remove(sheet)
+        name = _free_name(book, old)
+        for key, value in {"book": book, "name": name, "path": f"{book.path}.Sheet[{name}]"}.items():
+            object.__setattr__(sheet, key, value)
+        if book._xl.qualify_macros:
+            sheet.buttons = [dict(b, macro=f"'{source.name}'!{b['macro'].split('!')[-1]}") for b in sheet.buttons]
+            if sheet.buttons and source.fullname not in book.links:
+                book.links.append(source.fullname)
+        book.sheets.insert(position + offset, sheet)
+        sheet.formulas = {pos: retarget(text, old, name) for pos, text in sheet.formulas.items()}  # its own references
+        for chart in sheet.charts:
+            chart["series"] = [retarget(text, old, name) for text in chart["series"]]
+        before = formulas_and_names(source)
+        source.sheet_renamed(old, f"[{book.name}]{name}")
+        if formulas_and_names(source) != before and book.fullname not in source.links:
+            source.links.append(book.fullname)
+    book._xl.app.active = (book, sheets[0], "$A$1")
+
+
+def formulas_and_names(book) -> list:
+    return [(s.formulas, s.names) for s in book.sheets] + [book.names]
+
+
 class Group(Obj):
-    METHODS = ("Copy", "Delete", "Select")
+    METHODS = ("Copy", "Move", "Delete", "Select")
 
     def __init__(self, xl, sheets):
         super().__init__(xl, "Group[" + ",".join(s.name for s in sheets) + "]")
@@ -359,6 +424,9 @@ class Group(Obj):
 
     def _do_Copy(self, Before=None, After=None):
         _copy_into(self.sheets, Before, After)
+
+    def _do_Move(self, Before=None, After=None):
+        _move_into(self.sheets, Before, After)
 
     def _do_Delete(self):
         book = self.sheets[0].book
@@ -376,7 +444,7 @@ class Group(Obj):
 
 class Sheet(Obj):
     PROPS = ("Name", "Index", "UsedRange", "Cells", "Parent", "ProtectContents", "Names")
-    METHODS = ("Copy", "Delete", "Range", "Buttons", "Activate", "Evaluate")
+    METHODS = ("Copy", "Move", "Delete", "Range", "Buttons", "Activate", "Evaluate")
 
     def __init__(self, xl, book, name, cells):
         super().__init__(xl, f"{book.path}.Sheet[{name}]")
@@ -428,6 +496,9 @@ class Sheet(Obj):
     def _do_Copy(self, Before=None, After=None):
         _copy_into([self], Before, After)
 
+    def _do_Move(self, Before=None, After=None):
+        _move_into([self], Before, After)
+
     def _do_Delete(self):
         if len(self.book.sheets) == 1:
             raise ComError("a workbook must keep one visible sheet")
@@ -473,66 +544,6 @@ class Buttons(Obj):
 
     def _get_Count(self):
         return len(self.sheet.buttons)
-
-
-class Names(Obj):
-    """Book.Names (workbook-level names and sheet-level ones as 'Sheet'!name) or Sheet.Names."""
-
-    PROPS = ("Count",)
-    METHODS = ("Item", "Add")
-
-    def __init__(self, xl, book, sheet=None):
-        super().__init__(xl, (sheet or book).path + ".Names")
-        object.__setattr__(self, "book", book)
-        object.__setattr__(self, "sheet", sheet)
-
-    def __call__(self, key):
-        return self.Item(key)
-
-    def _entries(self) -> list[tuple[str, dict, str]]:
-        """(name as Names.Item takes it, the dict holding it, the key in that dict)."""
-        if self.sheet is not None:
-            return [(name, self.sheet.names, name) for name in self.sheet.names]
-        found = [(name, self.book.names, name) for name in self.book.names]
-        for sheet in self.book.sheets:
-            found += [(f"{quote_sheet(sheet.name)}!{name}", sheet.names, name) for name in sheet.names]
-        return found
-
-    def _get_Count(self):
-        return len(self._entries())
-
-    def _do_Item(self, key):
-        for shown, holder, name in self._entries():
-            if shown.casefold() == str(key).casefold():
-                return Name(self._xl, shown, holder, name)
-        raise ComError(f"no name {key!r}")
-
-    def _do_Add(self, Name, RefersTo):  # noqa: N803 - COM's argument names
-        (self.sheet.names if self.sheet is not None else self.book.names)[Name] = requote(RefersTo)
-
-    def __iter__(self):
-        for shown, holder, name in self._entries():
-            self._xl.record("call", self, "Next")
-            yield Name(self._xl, shown, holder, name)
-
-
-class Name(Obj):
-    PROPS = ("Name", "RefersTo")
-
-    def __init__(self, xl, shown, holder, key):
-        super().__init__(xl, f"Name[{shown}]")
-        object.__setattr__(self, "shown", shown)
-        object.__setattr__(self, "holder", holder)
-        object.__setattr__(self, "key", key)
-
-    def _get_Name(self):
-        return self.shown
-
-    def _get_RefersTo(self):
-        return self.holder[self.key]
-
-    def _set_RefersTo(self, value):
-        self.holder[self.key] = requote(value)
 
 
 # --- ranges ----------------------------------------------------------------------------------------------

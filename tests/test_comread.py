@@ -51,9 +51,11 @@ def _outcome(raw):
     return sorted(report.codes()), {m.member_id: m.total for m in scores.members}
 
 
-def test_the_com_reader_gives_the_file_readers_rows_merges_and_markers(master):
-    _, wb = cs.open_book(master)
-    raw, _ = comread.read_raw(wb, wanted_sheets(), master, cs.ComError)
+@pytest.mark.parametrize("from_file", [False, True], ids=["merges-asked-of-excel", "merges-of-the-saved-file"])
+def test_the_com_reader_gives_the_file_readers_rows_merges_and_markers(master, from_file):
+    xl, wb = cs.open_book(master)
+    raw, _ = comread.read_raw(wb, wanted_sheets(), master, cs.ComError, merges_from_file=from_file)
+    assert bool(xl.members("MergeCells")) is not from_file  # the book is as saved: its file has the same merges
     expected = read_book(master, wanted_sheets())
     for name, sheet in expected.sheets.items():
         got = raw.sheets[name]
@@ -74,11 +76,17 @@ def test_findings_and_scores_are_those_of_the_file(master):
 
 
 def test_merges_cost_one_call_a_sheet_without_and_a_few_a_range_with(master):
-    """Without merges: MergeCells only. 活动签到 (one range): MergeCells, FindFormat, Clear, MergeCells =
-    True, then Find + Address + MergeArea + Address for the range, Find + Address back at the start, Clear."""
+    """Book as saved: Saved, then no call for merges (the file's). Otherwise, without merges: MergeCells only.
+    活动签到 (one range): MergeCells, FindFormat, Clear, MergeCells = True, then Find + Address + MergeArea +
+    Address for the range, Find + Address back at the start, Clear."""
     xl, wb = cs.open_book(master)
     comread.read_raw(wb, {L.READING: 8}, master, cs.ComError)
-    assert [member for _, _, member, _ in xl.log] == ["Sheets", "Item", "UsedRange", "Address", "Value", "MergeCells"]
+    assert [member for _, _, member, _ in xl.log] == ["Sheets", "Saved", "Item", "UsedRange", "Address", "Value"]
+    xl.log.clear()
+    wb.changed()  # something typed since the save
+    comread.read_raw(wb, {L.READING: 8}, master, cs.ComError)
+    assert [member for _, _, member, _ in xl.log] == ["Sheets", "Saved", "Item", "UsedRange", "Address", "Value",
+                                                      "MergeCells"]
     xl.log.clear()
     book = comread.ComBook(wb, wb.Sheets)
     comread.read_grid(book, L.ATTENDANCE_SHEET, 10)
@@ -93,7 +101,7 @@ def test_merges_cost_one_call_a_sheet_without_and_a_few_a_range_with(master):
 def test_an_excel_that_finds_every_merged_cell_gives_the_same_merges(master):
     xl, wb = cs.open_book(master)
     xl.find_each_merged_cell = True
-    raw, _ = comread.read_raw(wb, wanted_sheets(), master, cs.ComError)
+    raw, _ = comread.read_raw(wb, wanted_sheets(), master, cs.ComError, merges_from_file=False)
     assert raw.sheets[L.ATTENDANCE_SHEET].merges == [(2, 0, 4, 0)]
     assert raw.sheets[L.MEMBERS].merges == [(2, 3, 3, 3)] and raw.sheets[L.ACTIVITIES].merges == [(4, 4, 4, 5)]
     assert len(xl.members("MergeArea")) == 3  # one per range: the other cells of a known range cost no MergeArea
@@ -102,14 +110,14 @@ def test_an_excel_that_finds_every_merged_cell_gives_the_same_merges(master):
 
 def test_a_merge_made_since_the_last_save_is_read_from_the_open_book(build, data):
     """The button reads the book as it is open: 活动签到 A2:A4 merged in Excel and not yet saved (Excel
-    empties A3 and A4). Read as blanks, that would be two “活动编号不能为空” errors; read as merged, it is
-    the clean branch."""
+    empties A3 and A4, and the book is no longer as saved, so its merges are not the file's). Read as
+    blanks, that would be two “活动编号不能为空” errors; read as merged, it is the clean branch."""
     master = build(data)
     _, wb = cs.open_book(master)
     sheet = next(s for s in wb.sheets if s.name == L.ATTENDANCE_SHEET)
     assert [sheet.cells[(row, 1)] for row in (2, 3, 4)] == ["A01", "A01", "A01"]
-    del sheet.cells[(3, 1)], sheet.cells[(4, 1)]
-    sheet.merges.append((2, 1, 4, 1))
+    sheet.Range("A2:A4").Merge()
+    assert wb.Saved is False and (3, 1) not in sheet.cells
     raw, _ = comread.read_raw(wb, wanted_sheets(), master, cs.ComError)
     assert [cells[0] for _, cells in raw.sheets[L.ATTENDANCE_SHEET].rows] == ["A01", "A01", "A01", "A02"]
     assert _outcome(raw) == ([], CLEAN_MEMBERS)

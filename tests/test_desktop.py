@@ -76,15 +76,16 @@ def temp_files():
     return list(desktop.temp_folder().glob(f"{desktop.TEMP_PREFIX}{__import__('os').getpid()}-*.xlsx"))
 
 
-def test_refresh_renames_the_old_sheets_copies_the_new_ones_in_then_deletes(master):
+def test_refresh_moves_the_old_sheets_out_and_copies_the_new_ones_in(master):
+    """Nothing points at a generated sheet: the old run goes, in one call, to the temporary book (kept
+    whole there until the copy is in), then the new run is copied in at its place, in one call."""
     before = names(cs.open_book(master)[1])
     done, xl, wb, shown = click(master)
     assert done.message == SUM and shown == [("刷新", SUM)]
-    renames, copies, deletes = xl.members("Name"), xl.members("Copy"), xl.members("Delete")
-    renamed = [xl.log[i][3][0] for i in renames if xl.log[i][0] == "set"]
-    assert renamed == [desktop.PREFIX + name for name in GENERATED]  # every old sheet renamed first ...
-    assert max(renames) < min(copies) < min(deletes)  # ... then the copies come in, then the old ones go
-    assert len(copies) == 1 and len(deletes) == 1  # one run: one group copy, one group delete
+    moves, copies = xl.members("Move"), xl.members("Copy")
+    assert len(moves) == 1 and len(copies) == 1 and moves[0] < copies[0]
+    assert xl.log[moves[0]][1] == "Group[" + ",".join(GENERATED) + "]"  # the old sheets, all at once
+    assert not xl.members("Delete") and not [m for m in xl.log if m[2] == "Name" and m[0] == "set"]
     assert names(wb) == before  # each generated sheet once, where it was, under its own name
     copied = [s for s in wb.sheets if s.name in OWNED]
     assert all(s.copied_from is not None and s.copied_from.book.name.startswith(desktop.TEMP_PREFIX) for s in copied)
@@ -94,6 +95,19 @@ def test_refresh_renames_the_old_sheets_copies_the_new_ones_in_then_deletes(mast
     assert [b.name for b in xl.books] == ["demo.xlsm"] and wb.links == [] and temp_files() == []
     book, sheet, address = xl.app.active
     assert book is wb and sheet.name == "个人积分" and address == "$C$5" and sheet.copied_from is not None
+
+
+def test_with_staff_references_the_old_sheets_are_renamed_first_and_deleted_last(master):
+    with_staff_references(master)
+    before = names(cs.open_book(master)[1])
+    done, xl, wb, _ = click(master)
+    assert done.message == SUM
+    renames, copies, deletes = xl.members("Name"), xl.members("Copy"), xl.members("Delete")
+    renamed = [xl.log[i][3][0] for i in renames if xl.log[i][0] == "set"]
+    assert renamed == [desktop.PREFIX + name for name in GENERATED]  # every old sheet renamed first ...
+    assert max(renames) < min(copies) < min(deletes)  # ... then the copies come in, then the old ones go
+    assert len(copies) == 1 and len(deletes) == 1 and not xl.members("Move")  # one run: one group copy, one delete
+    assert names(wb) == before and [b.name for b in xl.books] == ["demo.xlsm"] and wb.links == []
 
 
 def test_the_fingerprint_carried_by_each_copy_is_that_of_its_values(master):
@@ -106,39 +120,71 @@ def test_the_fingerprint_carried_by_each_copy_is_that_of_its_values(master):
     assert read_owned_fingerprints(master)["个人积分"] == wb.sheets[names(wb).index("个人积分")].names[FINGERPRINT_NAME][2:-1]
 
 
+def unsaved(wb):
+    wb.changed()  # something typed since the save (no formula)
+
+
 def test_the_number_of_excel_calls_of_a_click(master):
-    """Read 75 (Sheets, then Item, UsedRange, Address, Value for each of 15 sheets, and MergeCells for
-    each of the 14 input sheets, none merged), the workbook's name 1, whether it is saved 1 (then the
-    saved file says no generated sheet is a staff one), copy-in 55, message 1.
-    When Excel points the copied buttons at the temporary book, re-pointing them costs 2 calls on the
-    first copy and 3 on each of the other 12, and breaking the link to it 1."""
+    """Book as saved, nothing pointing at generated sheets: read 63 (the name 1, Sheets 1, Saved 1, then
+    Item, UsedRange, Address, Value for each of 15 sheets; merges are the saved file's), copy-in 29 (where the
+    user is 3, alerts/screen/calculation 9, open and hide the temporary book 4, move out and copy in 7, the
+    first copy's button 3, links 1, close 1, Goto 1), message 1.
+    Excel pointing the copied buttons at the temporary book costs 3 more (LinkSources, ChangeLink, the button
+    again); if Excel refuses to change the link to the book itself, 40 (those 3, then the first button 1 and
+    3 for each of the other 12, and breaking the link 1).
+    Changed since the save: 32 more (merges asked 14, formulas looked for on 14 sheets, the names counted 2,
+    where the sheets stand 2)."""
     local = click(master, qualify=False)[1]
-    assert local.calls() == 133
+    assert local.calls() == 93
     assert len([m for m in local.log if m[2] in ("UsedRange", "Address", "Value")]) == 45
-    assert len(local.members("MergeCells")) == 14 and not local.members("Find", "FindFormat")
-    qualified = click(master, qualify=True)[1]
-    assert qualified.calls() == 133 + 2 + 12 * 3 + 1
+    assert not local.members("MergeCells", "Evaluate", "Find", "FindFormat")
+    assert click(master, qualify=True)[1].calls() == 93 + 3
+    refused = click(master, qualify=True, prepare=lambda wb: setattr(wb._xl, "change_link_to_itself", False))
+    assert refused[0].message == SUM and refused[1].calls() == 93 + 40
+    assert all(b["macro"] == "Workbench_Refresh" for s in refused[2].sheets if s.name in OWNED for b in s.buttons)
+    changed = click(master, qualify=False, prepare=unsaved)[1]
+    assert changed.calls() == 93 + 32 and len(changed.members("MergeCells")) == 14 and len(changed.members("HasFormula")) == 14
+    assert len(changed.members("Move")) == 1  # no formula anywhere: still the direct way
 
 
-def test_a_failed_copy_leaves_the_book_as_it_was_and_restores_excel(master):
-    before = [(s.name, id(s)) for s in cs.open_book(master)[1].sheets]
-    done, xl, wb, shown = click(master, fail_on=("Copy", "call", 1))
+def test_a_failed_copy_moves_the_old_sheets_back_and_restores_excel(master):
+    kept = []
+    done, xl, wb, shown = click(master, fail_on=("Copy", "call", 1), prepare=lambda wb: kept.extend(wb.sheets))
     assert done.message.startswith("程序遇到意外问题，没有完成。") and shown[0][1] == done.message
-    assert [s.name for s in wb.sheets] == [name for name, _ in before]  # renamed back, nothing added
-    assert all(s.copied_from is None for s in wb.sheets)
+    assert wb.sheets == kept and names(wb) == [s.name for s in kept]  # the very same sheets, named as before
+    assert all(s.copied_from is None and s.book is wb for s in wb.sheets)
     assert xl.app.state == {"DisplayAlerts": True, "ScreenUpdating": True, "Calculation": cs.XL_AUTOMATIC, "EnableEvents": True}
     last_restore = max(i for i, (kind, _, member, _) in enumerate(xl.log) if member == "DisplayAlerts" and kind == "set")
     assert xl.log[last_restore][3] == (True,) and last_restore > xl.members("Copy")[0]
     assert [b.name for b in xl.books] == ["demo.xlsm"] and temp_files() == []
 
 
+def test_when_excel_will_not_move_the_old_sheets_they_are_renamed_instead(master):
+    before = names(cs.open_book(master)[1])
+    done, xl, wb, _ = click(master, fail_on=("Move", "call", 1))
+    assert done.message == SUM and names(wb) == before
+    assert xl.members("Move")[0] < min(xl.members("Name")) < xl.members("Copy")[0] < xl.members("Delete")[0]
+    assert all(s.copied_from is not None for s in wb.sheets if s.name in OWNED) and wb.links == []
+
+
+def test_a_failed_copy_of_a_book_with_staff_references_leaves_it_as_it_was(master):
+    with_staff_references(master)
+    before = [(s.name, id(s)) for s in cs.open_book(master)[1].sheets]
+    done, xl, wb, shown = click(master, fail_on=("Copy", "call", 1))
+    assert done.message.startswith("程序遇到意外问题，没有完成。")
+    assert [s.name for s in wb.sheets] == [name for name, _ in before]  # renamed back, nothing added
+    assert all(s.copied_from is None for s in wb.sheets) and formulas(wb)[("汇报", (1, 1))] == "=小组积分!E5+1"
+
+
 def test_a_rename_failing_midway_gives_the_renamed_sheets_their_names_back(master):
+    with_staff_references(master)
     before = names(cs.open_book(master)[1])
     done, _, wb, _ = click(master, fail_on=("Name", "set", 5))
     assert done.message.startswith("程序遇到意外问题") and names(wb) == before
 
 
 def test_a_failed_delete_keeps_the_old_sheets_and_says_so(master):
+    with_staff_references(master)
     done, _, wb, _ = click(master, fail_on=("Delete", "call", 1))
     assert done.message.splitlines()[0] == SUM
     assert done.message.splitlines()[1].startswith("注意：旧的生成表没有删除，保留为 “旧~校验结果”、“旧~个人积分”")
@@ -273,3 +319,26 @@ def test_com_error_numbers_and_dates_are_cleaned_like_the_file_reader():
 
     aware = dt.datetime(2026, 3, 5, tzinfo=dt.timezone.utc)
     assert [comread.clean(v) for v in (-2146826246, aware, "", 3.0, True)] == [CellError("#N/A"), dt.datetime(2026, 3, 5), None, 3.0, True]
+
+
+def test_generated_sheets_split_by_a_staff_sheet_take_the_rename_way(master):
+    def split(wb):
+        sheet = wb.Sheets.Add(After=wb.Sheets("小组积分"))
+        sheet.Name = "我的笔记"
+
+    done, xl, wb, _ = click(master, prepare=split)
+    assert done.message == SUM and not xl.members("Move") and len(xl.members("Copy")) == 2  # two runs
+    assert names(wb)[names(wb).index("校验结果"):][:4] == ["校验结果", "个人积分", "小组积分", "我的笔记"]
+    assert all(s.copied_from is not None for s in wb.sheets if s.name in OWNED)
+
+
+def test_the_stand_in_moves_a_sheet_out_as_excel_does():
+    """What pointed at a sheet moved to another book points into that book, which becomes a link source."""
+    xl = cs.Excel()
+    book, other = cs.Book(xl, "a.xlsx", "/x/a.xlsx"), cs.Book(xl, "b.xlsx", "/x/b.xlsx")
+    for target, name in ((book, "甲"), (book, "乙"), (other, "甲")):
+        target.sheets.append(cs.Sheet(xl, target, name, {}))
+    book.sheets[1].formulas[(1, 1)] = "=甲!A1"
+    book.Sheets("甲").Move(Before=other.Sheets(1))
+    assert [s.name for s in other.sheets] == ["甲 (2)", "甲"] and [s.name for s in book.sheets] == ["乙"]
+    assert book.sheets[0].formulas[(1, 1)] == "='[b.xlsx]甲 (2)'!A1" and book.links == ["/x/b.xlsx"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import tempfile
 
 import pytest
 
@@ -112,8 +113,12 @@ def save_like_excel(path):
 
 
 @pytest.fixture
-def clicked(tmp_path):
-    """The self-test's sequence of 刷新 clicks on the stand-in: (Excel, book, rows of checks, reference)."""
+def clicked(tmp_path, monkeypatch):
+    """The self-test's sequence of 刷新 clicks on the stand-in: (Excel, book, rows of checks, reference).
+    The temporary workbooks go to a folder of this test's own, so that clicks of tests running beside it
+    in other processes are not taken for a file left behind."""
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
     path, reference = tmp_path / selftest.BOOK_NAME, tmp_path / selftest.REFERENCE_NAME
     build_master(path, demo_data(TODAY))
     shutil.copy(path, reference)
@@ -209,4 +214,5 @@ def test_the_table_and_the_report(tmp_path, capsys):
 def test_the_buttons_case_is_read_from_the_log():
     line = "2026-11-26 INFO workbench.macros: copy-in: ['校验结果']; buttons local ('Workbench_Refresh'); re-targeted []"
     assert selftest.buttons_case([line]) == "复制进来的“刷新”按钮：Excel 保留了本台账的宏（local），不需要重新指向。"
+    assert selftest.buttons_case([line.replace("buttons local", "buttons relinked")]).endswith("（relinked），每次点击多 3 次 Excel 调用。")
     assert selftest.buttons_case([]) is None

@@ -11,6 +11,9 @@ It gives what the calamine path gives: the same markers for error values and for
 without a cached value (`raw.CellError`, `raw.NoCachedValue`), the merged ranges
 (`<mergeCells>`), dates in the workbook's own date system (1900 or 1904). A number in a
 date cell that is no date (-1e308) is kept as the number, for validation to report.
+
+`merged_ranges` gives only the merged ranges of some sheets, without parsing a cell: the desktop
+button takes them from the saved file when Excel says the book is as saved (`macros.comread`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import zipfile
 from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
-from .ooxml import NS_MAIN, column_index
-from .raw import CellError, Merge, NoCachedValue
+from .ooxml import NS_MAIN, column_index, sheet_entries
+from .raw import CellError, Merge, NoCachedValue, normalize_header
 from .values import EPOCH_1904, EXCEL_EPOCH
 
 _M = f"{{{NS_MAIN}}}"
@@ -165,3 +168,35 @@ def _date(number: float, epoch: dt.date):
         return epoch + dt.timedelta(days=int(number))
     except (OverflowError, ValueError):
         return number
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_CHUNK = 1 << 20
+
+
+def merged_ranges(path, names: list[str]) -> dict[str, list[Merge]] | None:
+    """The merged ranges of the sheets of the file at `path` named like `names` (spaces ignored, as the
+    reader matches them), keyed by the file's own sheet name, sorted, as `read_rows` gives them; None
+    when the file cannot be read. Only `<mergeCell ref>` is looked for, chunk by chunk: no cell is parsed."""
+    wanted = {normalize_header(name) for name in names}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            found = {}
+            for entry in sheet_entries(zf):
+                if normalize_header(entry.name) in wanted:
+                    found[entry.name] = sorted(_part_merges(zf, entry.part))
+            return found
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return None
+
+
+def _part_merges(zf: zipfile.ZipFile, part: str) -> list[Merge]:
+    merges, tail = [], b""
+    with zf.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            cut = window.rfind(b"<")  # an element cut by the chunk's end is looked at with the next chunk
+            head, tail = (window, b"") if cut < 0 else (window[:cut], window[cut:])
+            merges += [m for ref in _MERGE_CELL.findall(head) if (m := _merge(ref.decode()))]
+    merges += [m for ref in _MERGE_CELL.findall(tail) if (m := _merge(ref.decode()))]
+    return merges
