@@ -344,3 +344,18 @@ def test_each_town_table_has_its_chart_in_the_workbook_and_on_the_page(capsys, t
     for title in ("各支部“十个一”完成率和出勤率", "全镇总分前 20 名", "党小组总分前 20 名", "全镇各月出勤率"):
         assert f'<img alt="{title}"' in page
     assert "4坏.xlsx" in page and "Traceback" not in page
+
+
+def test_libreoffice_prints_the_town_tables(capsys, town, tmp_path):
+    """LibreOffice opens the roll-up and prints every new sheet: the titles and the first member of the ranking."""
+    import subprocess
+
+    from conftest import soffice_convert
+
+    assert run(capsys, "rollup", str(town), "--out", str(tmp_path / "汇总.xlsx"))[0] == 1
+    pdf = soffice_convert(tmp_path / "汇总.xlsx", "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for title in ("全镇计分党员排名", "全镇党小组排名", "全镇各月出勤率", "各支部各月出勤率", "各支部各月签到", "未能读取的文件"):
+        assert title in text
+    assert re.search(r"丙支部\s+一组\s+D002\s+李四\s+19\s+1\s+1", text)
+    assert re.search(r"2026-03\s+3\s+6\s+2\s+1\s+9\s+66\.7%", text)
