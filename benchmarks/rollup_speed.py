@@ -12,9 +12,10 @@ the cache folder. For each count, each measurement runs in a fresh process:
   processes (and, printed beside it, of only the sheets the roll-up reads).
 
 The three are measured in turn, `rounds` times, and the fastest of each kept (the machine may be
-shared). Printed: wall and CPU times (of the process and its workers: steadier on a busy machine), the
-ratios roll-up ÷ floor (target ≤ 2; also against the sheets read only), and peak memory of the main process and of the largest worker (`ru_maxrss` of the
-process and of its children).
+shared). Printed: wall and CPU times (of the process and its children: steadier on a busy machine),
+the ratios roll-up ÷ floor (target ≤ 2; also against the sheets read only), and peak memory of the
+main process and of its largest child (`ru_maxrss`; for the roll-up where processes fork, the
+largest child is the process drawing the page, a copy of the main one; the readers stay smaller).
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def main() -> None:
         print(f"{count:4d} branches: roll-up {total[0]:6.2f} s wall, {cpu[2]:6.2f} s CPU; calamine floor {floor[0]:6.2f} s "
               f"wall, {cpu[0]:6.2f} s CPU (the sheets read only: {only[0]:.2f} s, {cpu[1]:.2f} s CPU); ratio "
               f"{total[0] / floor[0]:.2f} wall, {cpu[2] / cpu[0]:.2f} CPU ({total[0] / only[0]:.2f}, {cpu[2] / cpu[1]:.2f} "
-              f"against the sheets read); peak memory: roll-up main {total[2]:.0f} MiB, largest worker {total[3]:.0f} MiB; "
+              f"against the sheets read); peak memory: roll-up main {total[2]:.0f} MiB, largest child {total[3]:.0f} MiB; "
               f"floor main {floor[2]:.0f} MiB, worker {floor[3]:.0f} MiB  [fastest of {args.rounds} alternating rounds]",
               flush=True)
 

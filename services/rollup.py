@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import multiprocessing
 import os
 import traceback
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -316,23 +318,50 @@ def write_rollup(rollup: Rollup, target: Path, today: dt.date) -> RollupFiles:
     members = town.town_members([(r.report.branch, r.members) for r in read])
     groups = town.town_groups([(r.report.branch, r.groups) for r in read])
     sections = town.town_sections([r.report for r in read], members, groups)
-    sheets = rollup_sheets(rows, failures, subtitle, sections)
-    workbook = publish(target, lambda new: write_standalone(new, sheets, properties=document_properties(ROLLUP_TITLE)))
-    page = rollup_page(rollup_sections(rows, failures, sections), subtitle)
+    shown = page_sections(rollup_sections(rows, failures, sections))
+    with _aside() as pool:  # the page's charts are drawn on a second core while the workbook is rendered
+        drawn = pool.submit(rollup_page, shown, subtitle) if pool else None
+        sheets = rollup_sheets(rows, failures, subtitle, sections)
+        workbook = publish(target, lambda new: write_standalone(new, sheets, properties=document_properties(ROLLUP_TITLE)))
+        page = _drawn(drawn, shown, subtitle)
     html = publish_bytes(target.with_suffix(".html"), page.encode("utf-8"))
     return RollupFiles(workbook, html, () if cjk_font() else (no_font_notice(),))
 
 
+@contextmanager
+def _aside() -> Iterator[ProcessPoolExecutor | None]:
+    """One more process where starting it is cheap (fork: it has every module already); else None, work here."""
+    if multiprocessing.get_start_method() != "fork":
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        yield pool
+
+
+def _drawn(drawn: Future | None, shown: Sequence[Section], subtitle: str) -> str:
+    """The page drawn aside, or drawn here when there was no other process or it died."""
+    if drawn is not None:
+        try:
+            return drawn.result()
+        except BrokenProcessPool:
+            pass
+    return rollup_page(shown, subtitle)
+
+
 HTML_ROWS = 200  # the page lists this many rows of a table; the workbook has them all
-HTML_CHART_ROWS = 30  # and charts this many (300 branches' bars cannot be read in a picture, and cost seconds)
+HTML_CHART_ROWS = 20  # and charts this many (300 branches' bars cannot be read in a picture, and cost seconds)
 
 
-def rollup_page(sections: Sequence[Section], subtitle: str) -> str:
-    """The roll-up as one HTML page: its charts as embedded PNGs, long tables and charts cut to their first rows."""
-    cut = [Section(s.name, s.title, tuple(_first_rows(part) for part in s.tables)) for s in sections]
-    charts = {(s, t): chart_png(part) for s, section in enumerate(cut) for t, part in enumerate(section.tables)
+def page_sections(sections: Sequence[Section]) -> list[Section]:
+    """The sections as the page shows them: long tables and charts cut to their first rows (`_first_rows`)."""
+    return [Section(s.name, s.title, tuple(_first_rows(part) for part in s.tables)) for s in sections]
+
+
+def rollup_page(shown: Sequence[Section], subtitle: str) -> str:
+    """The roll-up as one HTML page (of `page_sections`), its charts as embedded PNGs."""
+    charts = {(s, t): chart_png(part) for s, section in enumerate(shown) for t, part in enumerate(section.tables)
               if part.chart_rows}
-    return render_html(ROLLUP_TITLE, subtitle, cut, charts)
+    return render_html(ROLLUP_TITLE, subtitle, shown, charts)
 
 
 def _first_rows(part: Table) -> Table:
