@@ -101,7 +101,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         code = errors.EXIT_FINDINGS if result.report.errors else errors.EXIT_OK
         title, folder = f"{result.branch.settings.branch}数据", Path(args.out) if args.out else source.parent / export.EXPORT_DIR
     if folder.exists() and not folder.is_dir():
-        raise errors.OutNotAFolder(folder)
+        raise errors.ExportOutNotAFolder(folder)
     files = export.write_export(frames, folder, title)
     print(f"已导出 {len(files.csvs)} 张表（不含手机号）到 {files.folder}：")
     print(f"  CSV 文件（UTF-8，Excel 可直接打开）：{'、'.join(p.name for p in files.csvs)}")
@@ -155,7 +155,8 @@ def add_out_export(parser: argparse.ArgumentParser) -> None:
 REPORT = "report"  # the command run when the first argument is a path: python reports.py PATH
 COMMANDS = {
     REPORT: Command(cmd_report, "给上级党委的年度报表：工作簿（含图表）、网页和 PDF", (add_path, add_out_folder, add_no_pdf)),
-    ROLLUP: Command(cmd_rollup, "汇总：读取文件夹中各支部的总台账，生成一份对比工作簿", (add_branches_folder, add_out_rollup)),
+    ROLLUP: Command(cmd_rollup, "汇总：读取文件夹中各支部的总台账，生成一份对比工作簿（含全镇党员、党小组排名和各月出勤）和网页",
+                    (add_branches_folder, add_out_rollup)),
     EXPORT: Command(cmd_export, "导出：一份总台账或一个文件夹中各支部的数据，存为 CSV 文件和一个工作簿（不含手机号）",
                     (add_export_source, add_out_export)),
 }

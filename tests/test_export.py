@@ -115,6 +115,12 @@ def test_export_problems_exit_2_in_chinese(capsys, tmp_path, make, message):
     assert code == 2 and message in out
 
 
+def test_an_out_that_is_a_file_is_refused(capsys, tmp_path):
+    master = build_master(tmp_path / "台账.xlsx", branch_data("甲支部"))
+    code, out = run(capsys, "export", str(master), "--out", str(master))
+    assert code == 2 and "--out 请给出存放导出文件的文件夹" in out and not (tmp_path / "导出").exists()
+
+
 def test_pandas_reads_the_csv_back_as_excel_would(capsys, tmp_path):
     """The BOM is taken as the encoding mark, not as part of the first header."""
     build_master(tmp_path / "台账.xlsx", branch_data("甲支部"))

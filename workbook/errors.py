@@ -156,6 +156,12 @@ class OutNotAFolder(WorkbenchError):
     template = "{path} 是一个文件，不是文件夹。--out 请给出存放报表的文件夹，例如 --out 报表；文件名由程序按支部名称和年度起。"
 
 
+class ExportOutNotAFolder(OutNotAFolder):
+    """--out of an export names a file where a folder is needed."""
+
+    template = "{path} 是一个文件，不是文件夹。--out 请给出存放导出文件的文件夹，例如 --out 导出数据；文件名由程序按表名起。"
+
+
 class PdfFailed(WorkbenchError):
     """LibreOffice did not turn the workbook into a PDF."""
 
