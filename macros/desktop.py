@@ -79,7 +79,7 @@ FIND_PREFIX = "旧~~"  # the same for Excel's Find/Replace, where ~ escapes (~~ 
 TEMP_PREFIX = "~工作台账刷新-"
 STALE_AFTER = 3600.0  # seconds: temporary files older than this are left over from a crash
 XL_MANUAL, XL_R1C1, XL_LINK_EXCEL, XL_PART, XL_FORMULAS = -4135, -4150, 1, 2, -4123
-GUIDE_SHEETS = (layout.GUIDE, xlsm.CONF_SHEET)  # ours, never typed into: not searched for new formulas
+GUIDE_SHEETS = (layout.GUIDE, *layout.HELPER_SHEETS, xlsm.CONF_SHEET)  # ours, never typed into: not searched for new formulas
 
 
 @dataclass

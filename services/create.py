@@ -1,9 +1,10 @@
 """Building a new master workbook from the layout: every input sheet, ready to type into.
 
 `build_master` writes headers on row 1 with a note on each (what to type), drop-downs for
-every list column (literal lists, or the defined name 小组名称列表 for party groups —
-never a plain cross-sheet range, which several tools drop), frozen headers, widths, date
-and text formats, print setup, and a 使用说明 sheet. Rows given in `data` are written
+every list column (literal lists), and for every column naming something of another sheet
+(党员编号, 活动编号, 组织者, 党小组, the people columns) a list through a defined name of
+`layout.DEFINED_LISTS` — never a plain cross-sheet range, which several tools drop —, frozen
+headers, widths, date and text formats, print setup, and a 使用说明 sheet. Rows given in `data` are written
 below the headers; `sync.py init` passes the defaults, the demo and the tests pass more.
 """
 
@@ -23,7 +24,17 @@ from workbook.layout import Column, SheetSpec
 HEADER_FILL = "#DDEBF7"
 REQUIRED_FILL = "#FCE4D6"
 LAST_ROW = 1_048_575
-LIST_SOURCES = {("党员名册", "党小组"): "=" + layout.GROUP_LIST_NAME}
+# What a drop-down over another sheet says when the value typed is not in its list (title, message).
+LIST_MESSAGES = {
+    layout.GROUP_LIST_NAME: ("请选择已登记的党小组", "这个小组不在“党小组”表中。请从下拉列表选择，或先在“党小组”表登记。"),
+    layout.MEMBER_LIST_NAME: ("党员编号不在党员名册中", "请从下拉列表选择党员名册中的党员编号。新党员请先在“党员名册”登记；"
+                              "确认编号无误可点“是”保留。"),
+    layout.ACTIVITY_LIST_NAME: ("活动编号不在活动计划中", "请从下拉列表选择活动计划中的活动编号。新活动请先在“活动计划”登记；"
+                                "确认编号无误可点“是”保留。"),
+    layout.ORGANIZER_LIST_NAME: ("组织者不在列表中", "组织者填“支部”或“党小组”表中的小组名称。请从下拉列表选择；"
+                                 "确认无误可点“是”保留。"),
+    layout.MEMBER_NAME_LIST_NAME: ("不是名册中的党员", "列表是党员名册中的姓名，仅供选择；不是党员的，点“确定”照样保留。"),
+}
 
 TEN_ACTIVITIES = (
     ("党的辉煌历程专家报告会", "支部", "3月"),
@@ -103,7 +114,9 @@ def build_master(path: str | Path, data: dict[str, list[dict[str, Any]]], large:
     guide = _write_guide(book, formats)
     for spec in layout.INPUT_SHEETS:
         _write_input_sheet(book, formats, spec, data.get(spec.name, []))
-    book.define_name(layout.GROUP_LIST_NAME, layout.GROUP_LIST_REF)
+    _write_lists_sheet(book, data.get(layout.GROUPS, []))
+    for name, ref in layout.DEFINED_LISTS.items():
+        book.define_name(name, ref)
     book.set_properties({"title": "党建工作台账", "comments": "由党建工作台账程序生成"})
     if macro_enabled:
         _add_buttons(guide)
@@ -187,18 +200,35 @@ def header_note(column: Column) -> str:
 
 
 def _add_list(sheet, spec: SheetSpec, index: int, column: Column) -> None:
-    source = LIST_SOURCES.get((spec.name, column.name))
-    if column.kind != layout.CHOICE and source is None:
+    """A drop-down: the column's own choices, or a list over another sheet through a defined name."""
+    source = layout.REFERENCE_LISTS.get((spec.name, column.name))
+    if source is not None:
+        title, message = LIST_MESSAGES[source.name]
+        options = {"source": "=" + source.name, "error_type": source.error_type,
+                   "error_title": title, "error_message": message}
+    elif column.kind == layout.CHOICE:
+        options = {"source": list(column.choices), "error_type": "stop" if column.strict else "information",
+                   "error_title": "请从下拉列表选择", "error_message": ("可选：" + "、".join(column.choices))[:255]}
+    else:
         return
-    options = {
-        "validate": "list",
-        "source": source or list(column.choices),
-        "ignore_blank": True,
-        "error_type": "stop" if column.strict and source is None else "information",
-        "error_title": "请从下拉列表选择",
-        "error_message": ("可选：" + "、".join(column.choices))[:255] if column.choices else "请选择已登记的党小组",
-    }
-    sheet.data_validation(1, index, LAST_ROW, index, options)
+    sheet.data_validation(1, index, LAST_ROW, index, {"validate": "list", "ignore_blank": True, **options})
+
+
+def _write_lists_sheet(book, groups: list[dict[str, Any]]) -> None:
+    """The hidden 下拉列表 sheet behind 组织者列表: 支部, then one formula per row of 党小组.
+
+    Formulas (not copied names) keep the list in step with groups added later, and survive
+    any application's save; the cached values are the groups written now.
+    """
+    sheet = book.add_worksheet(layout.LISTS_SHEET)
+    sheet.write_string(0, 0, "组织者（供下拉列表使用，请勿修改）")
+    sheet.write_string(1, 0, layout.BRANCH_ORGANIZER)
+    names = [str(row.get("小组名称") or "") for row in groups]
+    for offset in range(layout.GROUP_LIST_ROWS):
+        cell = f"{layout.GROUPS}!A{offset + 2}"
+        sheet.write_formula(2 + offset, 0, f'=IF({cell}="","",{cell})', None, names[offset] if offset < len(names) else "")
+    sheet.set_column(0, 0, 36)
+    sheet.hide()
 
 
 def _write_value(sheet, formats: _Formats, row: int, col: int, column: Column, value: Any) -> None:

@@ -26,7 +26,7 @@ def _lists(sheet):
 
 def test_every_input_sheet_with_contract_headers(master):
     book = openpyxl.load_workbook(master)
-    assert book.sheetnames == [layout.GUIDE, *layout.INPUT_SHEET_NAMES]
+    assert book.sheetnames == [layout.GUIDE, *layout.INPUT_SHEET_NAMES, layout.LISTS_SHEET]
     for spec in layout.INPUT_SHEETS:
         sheet = book[spec.name]
         assert [c.value for c in sheet[1]] == list(spec.headers)
@@ -43,6 +43,79 @@ def test_every_list_column_has_a_dropdown_with_literal_or_named_source(master):
                 assert lists[layout.column_letter(index)] == '"' + ",".join(column.choices) + '"'
     assert _lists(book[layout.MEMBERS])["D"] == layout.GROUP_LIST_NAME
     assert book.defined_names[layout.GROUP_LIST_NAME].attr_text == layout.GROUP_LIST_REF.lstrip("=")
+
+
+def _reference_lists(book):
+    """(sheet, header) -> (list source, error style, first row) of every drop-down naming a defined name."""
+    found = {}
+    for sheet in book.worksheets:
+        headers = {layout.column_letter(i): cell.value for i, cell in enumerate(sheet[1])}
+        for v in sheet.data_validations.dataValidation:
+            if not v.formula1.startswith('"'):
+                first = str(v.sqref).split(":")[0]
+                letter = first.rstrip("0123456789")
+                found[(sheet.title, headers[letter])] = (v.formula1, v.errorStyle, int(first[len(letter):]))
+    return found
+
+
+EXPECTED_REFERENCE_LISTS = {
+    ("党小组", "组长"): ("党员姓名列表", "information", 2),
+    ("党员名册", "党小组"): ("小组名称列表", "information", 2),
+    ("支部承诺", "责任人"): ("党员姓名列表", "information", 2),
+    ("党员承诺", "党员编号"): ("党员编号列表", "warning", 2),
+    ("活动计划", "组织者"): ("组织者列表", "warning", 2),
+    ("活动计划", "负责人"): ("党员姓名列表", "information", 2),
+    ("活动签到", "活动编号"): ("活动编号列表", "warning", 2),
+    ("活动签到", "党员编号"): ("党员编号列表", "warning", 2),
+    ("读书记录", "党员编号"): ("党员编号列表", "warning", 2),
+    ("优秀推荐", "党员编号"): ("党员编号列表", "warning", 2),
+    ("优秀推荐", "推荐人"): ("党员姓名列表", "information", 2),
+    ("加减分", "党员编号"): ("党员编号列表", "warning", 2),
+    ("加减分", "审核人"): ("党员姓名列表", "information", 2),
+    ("发展党员", "培养联系人"): ("党员姓名列表", "information", 2),
+}
+EXPECTED_NAMES = {
+    "小组名称列表": "党小组!$A$2:$A$500",
+    "党员编号列表": "党员名册!$A$2:$A$2000",
+    "党员姓名列表": "党员名册!$B$2:$B$2000",
+    "活动编号列表": "活动计划!$A$2:$A$2000",
+    "组织者列表": "下拉列表!$A$2:$A$501",
+}
+
+
+def _names(book):
+    return {name: defined.attr_text for name, defined in book.defined_names.items()}
+
+
+def _organizers(book):
+    """The hidden helper sheet's formulas behind 组织者列表, and whether it is hidden."""
+    sheet = book[layout.LISTS_SHEET]
+    return [c.value for c in sheet["A"][1:5]], sheet.sheet_state
+
+
+ORGANIZER_CELLS = (["支部", '=IF(党小组!A2="","",党小组!A2)', '=IF(党小组!A3="","",党小组!A3)',
+                    '=IF(党小组!A4="","",党小组!A4)'], "hidden")
+
+
+def test_reference_columns_have_lists_through_defined_names(master):
+    book = openpyxl.load_workbook(master)
+    assert _reference_lists(book) == EXPECTED_REFERENCE_LISTS
+    assert _names(book) == EXPECTED_NAMES
+    assert _organizers(book) == ORGANIZER_CELLS
+    assert book[layout.LISTS_SHEET].max_row == 501
+
+
+def test_reference_lists_survive_an_openpyxl_save(master, tmp_path):
+    openpyxl.load_workbook(master).save(tmp_path / "resaved.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "resaved.xlsx")
+    assert _reference_lists(book) == EXPECTED_REFERENCE_LISTS
+    assert _names(book) == EXPECTED_NAMES
+    assert _organizers(book) == ORGANIZER_CELLS
+
+
+def test_organizer_list_reads_the_groups_typed_now(master):
+    values = openpyxl.load_workbook(master, data_only=True)[layout.LISTS_SHEET]
+    assert [c.value for c in values["A"][1:5]] == ["支部", "一组", "二组", None]
 
 
 def test_defaults_prefilled(master):
@@ -74,3 +147,8 @@ def test_libreoffice_opens_init_and_demo_and_keeps_dropdowns(master, tmp_path):
     book = openpyxl.load_workbook(resaved)
     assert _lists(book[layout.MEMBERS])["C"] == '"男,女"'
     assert _lists(book[layout.MEMBERS])["D"] == layout.GROUP_LIST_NAME
+    # LibreOffice keeps every list over a defined name (it shortens the ranges to about 1,000 rows)
+    assert {key: (source, style) for key, (source, style, _) in _reference_lists(book).items()} == {
+        key: (source, style) for key, (source, style, _) in EXPECTED_REFERENCE_LISTS.items()}
+    assert _names(book) == EXPECTED_NAMES
+    assert _organizers(book) == ORGANIZER_CELLS

@@ -394,6 +394,53 @@ VALIDATION_HEADERS = ("级别", "工作表", "单元格", "列名", "值", "问�
 # Defined name that lists the party groups, used by drop-downs on other sheets.
 GROUP_LIST_NAME = "小组名称列表"
 GROUP_LIST_REF = f"={GROUPS}!$A$2:$A$500"
+GROUP_LIST_ROWS = 499  # the groups 小组名称列表 covers (rows 2..500)
+
+# --- drop-downs over other sheets ---------------------------------------------------------
+# A drop-down whose list lives on another sheet names a defined name, never a plain cross-sheet
+# range (Excel 2010+ stores that as an x14 extension several tools drop; a defined name survives).
+# The names cover far more rows than a branch has, so the lists grow with the sheets.
+LIST_ROWS = 2000
+LISTS_SHEET = "下拉列表"  # hidden helper: 支部 and the groups (formulas over 党小组), for 组织者列表
+HELPER_SHEETS = (LISTS_SHEET,)  # ours, not input: validation ignores them, the writer never replaces them
+MEMBER_LIST_NAME = "党员编号列表"
+MEMBER_NAME_LIST_NAME = "党员姓名列表"
+ACTIVITY_LIST_NAME = "活动编号列表"
+ORGANIZER_LIST_NAME = "组织者列表"
+DEFINED_LISTS: dict[str, str] = {
+    GROUP_LIST_NAME: GROUP_LIST_REF,
+    MEMBER_LIST_NAME: f"={MEMBERS}!$A$2:$A${LIST_ROWS}",
+    MEMBER_NAME_LIST_NAME: f"={MEMBERS}!$B$2:$B${LIST_ROWS}",
+    ACTIVITY_LIST_NAME: f"={ACTIVITIES}!$A$2:$A${LIST_ROWS}",
+    ORGANIZER_LIST_NAME: f"={LISTS_SHEET}!$A$2:$A${2 + GROUP_LIST_ROWS}",
+}
+# How a typed value outside the list is met: "warning" asks (a typo is caught, staff may confirm),
+# "information" only tells (a suggestion list that accepts another name).
+CHECKED, SUGGESTED = "warning", "information"
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """The drop-down of a column whose values come from another sheet, through a defined name."""
+
+    name: str  # one of DEFINED_LISTS
+    error_type: str  # CHECKED or SUGGESTED
+
+
+_MEMBER_ID = ListSource(MEMBER_LIST_NAME, CHECKED)
+_PERSON = ListSource(MEMBER_NAME_LIST_NAME, SUGGESTED)
+REFERENCE_LISTS: dict[tuple[str, str], ListSource] = {
+    (MEMBERS, "党小组"): ListSource(GROUP_LIST_NAME, SUGGESTED),
+    **{(sheet, "党员编号"): _MEMBER_ID for sheet in (MEMBER_PROMISES, ATTENDANCE_SHEET, READING, RECOMMENDATIONS, LEDGER)},
+    (ATTENDANCE_SHEET, "活动编号"): ListSource(ACTIVITY_LIST_NAME, CHECKED),
+    (ACTIVITIES, "组织者"): ListSource(ORGANIZER_LIST_NAME, CHECKED),
+    (GROUPS, "组长"): _PERSON,
+    (BRANCH_PROMISES, "责任人"): _PERSON,
+    (ACTIVITIES, "负责人"): _PERSON,
+    (RECOMMENDATIONS, "推荐人"): _PERSON,
+    (LEDGER, "审核人"): _PERSON,
+    (DEVELOPMENT, "培养联系人"): _PERSON,
+}
 
 
 def column_letter(index: int) -> str:

@@ -54,7 +54,8 @@ def _missing(name: str, sheet_names: list[str]) -> F.Finding:
 
 
 NOT_CANDIDATES = frozenset(normalize_header(n) for n in (*layout.INPUT_SHEET_NAMES, *layout.GENERATED_SHEETS,
-                                                         layout.GUIDE, "xlwings.conf", "_表单信息"))
+                                                         *layout.HELPER_SHEETS, layout.GUIDE, "xlwings.conf",
+                                                         "_表单信息"))
 SIMILAR = 0.5  # difflib's ratio: 党员名单 0.75, 名册 0.67, 加分减分 0.86, 活动安排 0.5, Sheet1 0
 
 
