@@ -56,11 +56,11 @@ def test_refresh_button_writes_what_sync_writes(master, tmp_path, capsys):
     by_button = tmp_path / "by_button.xlsx"
     done, seen = run_button(macros.refresh, master, by_button)
     assert done.result.report.codes() == [(L.LEDGER, 2, "审核人", "required")]
-    assert done.message == "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.5 分）。"
+    assert done.message == "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.50 分）。"
     for name in COMPARED:
         assert sheet_rows(by_button, name) == sheet_rows(by_file, name), name
     alerts = [s for s in seen if s[0] == "alert"]
-    assert alerts == [("alert", None, "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.5 分）。",
+    assert alerts == [("alert", None, "发现错误 1 条，警告 0 条。积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（9.50 分）。",
                        "刷新", "ok", "", "")]
     assert ("addChart", "小组积分") in [s[:2] for s in seen]
     names = [row[1] for row in sheet_rows(by_button, "个人积分")[3:]]
@@ -73,10 +73,10 @@ def test_refresh_button_replaces_generated_sheets_in_place(master, tmp_path):
     twice = tmp_path / "twice.xlsx"
     run_button(macros.refresh, once, twice)
     names = python_calamine.CalamineWorkbook.from_path(str(twice)).sheet_names
-    generated = names[len(L.INPUT_SHEET_NAMES) + 1:]
-    assert names[: len(L.INPUT_SHEET_NAMES) + 1] == [L.GUIDE, *L.INPUT_SHEET_NAMES]
+    generated = names[len(L.INPUT_SHEET_NAMES) + 2:]
+    assert names[: len(L.INPUT_SHEET_NAMES) + 2] == [L.GUIDE, *L.INPUT_SHEET_NAMES, L.LISTS_SHEET]
     assert generated[:6] == ["校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒"]
-    assert generated == python_calamine.CalamineWorkbook.from_path(str(once)).sheet_names[len(L.INPUT_SHEET_NAMES) + 1:]
+    assert generated == python_calamine.CalamineWorkbook.from_path(str(once)).sheet_names[len(L.INPUT_SHEET_NAMES) + 2:]
     assert sheet_rows(twice, "个人积分") == sheet_rows(once, "个人积分")
 
 

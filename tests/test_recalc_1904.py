@@ -161,5 +161,5 @@ def test_libreoffice_reads_the_refreshed_1904_master_with_the_right_dates(mac_ma
                     "--outdir", str(tmp_path), str(mac_master)], check=True, capture_output=True, timeout=180)
     history = (tmp_path / f"{mac_master.stem}-{L.HISTORY_SHEET}.csv").read_text("utf-8").splitlines()
     plan = (tmp_path / f"{mac_master.stem}-{L.ACTIVITIES}.csv").read_text("utf-8").splitlines()
-    assert "2026-W48,2026-11-26,一组,11,1,,2026-W48,11,2" in history  # ours, written with 1904 serials
+    assert "2026-W48,2026-11-26,一组,11,1,,第48周（11月23日—29日）,11,2" in history  # ours, written with 1904 serials
     assert plan[1].startswith("A01,专家报告会,十个一,支部,3月,,2026-03-10,")  # staff's, as openpyxl saved them

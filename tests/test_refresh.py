@@ -42,7 +42,7 @@ def test_refresh_writes_every_generated_sheet_after_the_input_sheets(capsys, bui
     code, out = run(capsys, "refresh", str(path))
     assert code == 0, out
     names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
-    assert names == [L.GUIDE, *L.INPUT_SHEET_NAMES, "校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒",
+    assert names == [L.GUIDE, *L.INPUT_SHEET_NAMES, L.LISTS_SHEET, "校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒",
                      *L.FORM_SHEETS, "评议汇总"]
     header, rows = table(path, "个人积分", "党员编号")
     assert header[:5] == ["党员编号", "姓名", "党小组", "总分", "排名"]
@@ -52,7 +52,7 @@ def test_refresh_writes_every_generated_sheet_after_the_input_sheets(capsys, bui
     header, rows = table(path, "小组积分", "小组名称")
     assert header[:6] == ["小组名称", "人数", "成员平均分", "活动得分", "总分", "排名"]
     assert [row[:6] for row in rows] == [["一组", 2.0, 8.0, 3.0, 11.0, 1.0], ["二组", 1.0, 2.0, 0.0, 2.0, 2.0]]
-    assert "积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（11 分）。" in out
+    assert "积分统计到 2026-11-26：3 名党员，2 个党小组；小组第一名 一组（11.00 分）。" in out
 
 
 def test_history_keeps_one_block_per_week(capsys, build, data):

@@ -287,24 +287,60 @@ def _write_chart(workbook: Workbook, sheet: Worksheet, spec: Chart) -> None:
     if spec.kind not in CHART_TYPES:
         raise ValueError(f"unknown chart kind {spec.kind!r}; expected one of {sorted(CHART_TYPES)}")
     chart = workbook.add_chart({"type": CHART_TYPES[spec.kind]})
-    name = sheet.get_name()
     for series in spec.series:
-        options = {
-            "name": [name, series.name_row, series.col] if series.name_row is not None else series.name,
-            "categories": [name, series.first_row, series.category_col, series.last_row, series.category_col],
-            "values": [name, series.first_row, series.col, series.last_row, series.col],
-        }
-        if spec.kind == "pie":
-            options["data_labels"] = {"percentage": True, "category": True, "separator": "\n"}
-        chart.add_series(options)
-    chart.set_title({"name": spec.title})
-    if spec.x_title:
-        chart.set_x_axis({"name": spec.x_title})
-    y_axis = {key: value for key, value in (("name", spec.y_title), ("num_format", spec.y_format)) if value}
-    if y_axis:
-        chart.set_y_axis(y_axis)
+        chart.add_series(_series_options(sheet.get_name(), spec, series))
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    if spec.kind != "pie" and not spec.legend:
+        chart.set_legend({"none": True})
+    else:
+        chart.set_legend({"position": "right" if spec.kind == "pie" else "bottom"})
+    if spec.kind != "pie":
+        chart.set_x_axis({"name": spec.x_title} if spec.x_title else {})
+        chart.set_y_axis(_value_axis(spec))
     chart.set_size({"width": spec.width, "height": spec.height})
     sheet.insert_chart(spec.row, spec.col, chart)
+
+
+def _series_options(name: str, spec: Chart, series) -> dict[str, Any]:
+    """One series: its cells, colour (or one colour per point), markers and value labels."""
+    options: dict[str, Any] = {
+        "name": [name, series.name_row, series.col] if series.name_row is not None else series.name,
+        "categories": [name, series.first_row, series.category_col, series.last_row, series.category_col],
+        "values": [name, series.first_row, series.col, series.last_row, series.col],
+    }
+    if series.color:
+        fill = {"color": series.color}
+        options.update({"line": {"color": series.color, "width": 2.25}} if spec.kind == "line" else {"fill": fill})
+    if series.point_colors:
+        options["points"] = [{"fill": {"color": c}, "border": {"color": "#FFFFFF"}} if c else None
+                             for c in series.point_colors]
+    if spec.kind == "line" and spec.markers:
+        marker = {"type": "circle", "size": 7}
+        if series.color:
+            marker.update({"fill": {"color": series.color}, "border": {"color": series.color}})
+        options["marker"] = marker
+    if spec.kind == "pie":
+        options["data_labels"] = {"percentage": True, "category": True, "separator": "\n"}
+    elif spec.value_labels:
+        labels: dict[str, Any] = {"value": True, "position": "outside_end" if spec.kind == "bar" else "above"}
+        if spec.label_format:
+            labels["num_format"] = spec.label_format
+        options["data_labels"] = labels
+    return options
+
+
+def _value_axis(spec: Chart) -> dict[str, Any]:
+    """The value axis: its title, number format, whole-number steps for counts, and its bounds."""
+    axis: dict[str, Any] = {"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if spec.y_title:
+        axis["name"] = spec.y_title
+    if spec.y_format:
+        axis["num_format"] = spec.y_format
+    if spec.whole_numbers:
+        axis["num_format"] = spec.y_format or "0"
+    bounds = (("min", spec.y_min), ("max", spec.y_max), ("major_unit", spec.y_step))
+    axis.update({key: value for key, value in bounds if value is not None})
+    return axis
 
 
 def _write_print(sheet: Worksheet, setup: PrintSetup) -> None:

@@ -17,6 +17,7 @@ a sheet always writes, and reads back, exactly as the model says.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +91,8 @@ class Series:
     last_row: int
     category_col: int
     name_row: int | None = None  # the header cell holding the name, if any
+    color: str | None = None  # "#RRGGBB" of the whole series; None: the back end's next colour
+    point_colors: tuple[str | None, ...] = ()  # one colour per category (a pie's slices, a single series' bars)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,18 @@ class Chart:
     x_title: str = ""
     y_title: str = ""
     y_format: str = ""  # number format of the value axis, e.g. "0%"; "" keeps the back end's default
+    markers: bool = False  # a line chart marks every point (one week is a point, not nothing)
+    value_labels: bool = False  # each bar, point or slice shows its value
+    label_format: str = ""  # number format of the value labels, e.g. "0.00"; "" keeps the cells'
+    whole_numbers: bool = False  # counts: the value axis shows whole numbers, in steps of `y_step`
+    y_min: float | None = None  # the value axis starts here (None: the back end decides)
+    y_max: float | None = None
+    y_step: float | None = None  # the distance between two gridlines (None: the back end decides)
+
+    @property
+    def legend(self) -> bool:
+        """A legend only where it tells series apart, and on a pie (it names the slices)."""
+        return len(self.series) > 1
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,17 @@ class SheetModel:
         for (row, col), cell in self.cells.items():
             grid[row][col] = cell.value
         return grid
+
+
+def count_axis(top: float) -> tuple[int, int]:
+    """The top and the step of a value axis of counts reaching `top`: whole steps of 1, 2 or 5 × 10ⁿ,
+    at most eight of them (3 → 0..3 by 1; 37 → 0..40 by 5)."""
+    step, scale = 1, 1
+    while top / step > 8:
+        factor = next(f for f in (1, 2, 5, 10) if f * scale > step)
+        step = factor * scale
+        scale *= 10 if factor == 10 else 1
+    return max(step, -(-int(math.ceil(top)) // step) * step), step
 
 
 def cell_value(value: Any, verbatim: bool = False) -> Any:

@@ -68,7 +68,7 @@ def _block(branch: Branch, facts: _Facts, member: MemberScore, count: int, votes
     heading = [
         ("党员编号", member.member_id), ("姓名", member.name), ("党小组", member.group or NONE),
         ("政治面貌", (record and record["政治面貌"]) or ""), ("岗位", (record and record["岗位"]) or ""),
-        ("总分 / 排名", f"{member.total:g} 分 / 第 {member.rank} 名（共 {count} 人）"),
+        ("总分 / 排名", f"{member.total:.2f} 分 / 第 {member.rank} 名（共 {count} 人）"),
     ]
     return AnnualBlock(heading, [
         ("一、积分明细（分）", list(member.items.items())),

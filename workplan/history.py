@@ -32,6 +32,20 @@ def week_label(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def week_title(week: str) -> str:
+    """An ISO week as a person reads it: 2026-W48 -> 第48周（11月23日—29日）; other text as it is."""
+    if not WEEK.match(week):
+        return week
+    year, number = int(week[:4]), int(week[-2:])
+    try:
+        monday = dt.date.fromisocalendar(year, number, 1)
+    except ValueError:
+        return week
+    sunday = monday + dt.timedelta(days=6)
+    end = f"{sunday.day}日" if sunday.month == monday.month else f"{sunday.month}月{sunday.day}日"
+    return f"第{number}周（{monday.month}月{monday.day}日—{end}）"
+
+
 def parse_history(rows: Sequence[Sequence]) -> list[HistoryRow]:
     """History rows from the sheet's table (below its header row); rows that do not read are skipped."""
     parsed = []

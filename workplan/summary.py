@@ -44,7 +44,7 @@ def scores_line(scores) -> str:
     line = f"积分统计到 {scores.span.end.isoformat()}：{len(scores.members)} 名党员，{len(scores.groups)} 个党小组"
     leaders = [g for g in scores.groups if g.rank == 1]
     if leaders:
-        line += "；小组第一名 " + "、".join(f"{g.group}（{g.total:g} 分）" for g in leaders)
+        line += "；小组第一名 " + "、".join(f"{g.group}（{g.total:.2f} 分）" for g in leaders)
     return line + "。"
 
 

@@ -22,18 +22,20 @@ TITLE_STYLE = Style(bold=True, size=14)
 HEADER_STYLE = Style(bold=True, fill="#DDEBF7", border=True, align="center", valign="vcenter", wrap=True)
 CELL = Style(border=True, valign="vcenter")
 WRAP = Style(border=True, valign="vcenter", wrap=True)
-NUMBER = Style(border=True, num_format="0.##", align="right", valign="vcenter")
-SCORE = Style(border=True, num_format="0.00", align="right", valign="vcenter")
+NUMBER = Style(border=True, num_format="0", align="right", valign="vcenter")  # counts: people, votes, rows, ranks
+SCORE_FORMAT = "0.00"  # the one number format of every score, on every generated sheet and the report
+SCORE = Style(border=True, num_format=SCORE_FORMAT, align="right", valign="vcenter")
 DATE = Style(border=True, num_format="yyyy-mm-dd", align="center", valign="vcenter")
 CENTER = Style(border=True, align="center", valign="vcenter")
 LINK = Style(border=True, color="#0563C1", underline=True, align="center", valign="vcenter")
 
 
 def style_for(value: Any, default: Style = CELL) -> Style:
+    """Dates as dates, a float (a score, an average) with two decimals, a whole number (a count) as it is."""
     if isinstance(value, (dt.date, dt.datetime)):
         return DATE
     if isinstance(value, float):
-        return SCORE if not float(value).is_integer() else NUMBER
+        return SCORE
     if isinstance(value, int) and not isinstance(value, bool):
         return NUMBER
     return default
