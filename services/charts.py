@@ -16,14 +16,17 @@ import io
 import math
 import sys
 import warnings
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MultipleLocator, PercentFormatter
 
+from workbook.sheetmodel import count_axis
+from workplan.colors import PALETTE
 from workplan.report_tables import Table
 
 PREFERRED_FONTS = (
@@ -32,7 +35,6 @@ PREFERRED_FONTS = (
 )
 SIZE = (6.4, 3.4)  # inches; at 110 dpi about 700 x 370 pixels
 DPI = 110
-COLORS = ("#2F5597", "#C00000", "#70AD47", "#FFC000", "#7F7F7F", "#7030A0")
 LONG_LABELS = 6  # categories above this many are drawn slanted
 
 
@@ -63,20 +65,39 @@ def chart_png(part: Table) -> bytes:
     rows = part.rows[: part.chart_rows]
     labels = [str(row[hint.category]) for row in rows]
     series = {part.headers[col]: [_number(row[col]) for row in rows] for col in hint.values}
-    percent = part.chart_percent
+    look = Look(part.series_colors, part.point_colors, _formatter(part))
     font = cjk_font()
     params = {"font.family": [font] if font else ["sans-serif"], "axes.unicode_minus": False, "font.size": 9}
     with rc_context(params), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
         figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
         axes = figure.add_subplot()
-        DRAW[hint.kind](axes, labels, series, _percent_label if percent else _label)
+        DRAW[hint.kind](axes, labels, series, look)
         axes.set_title(hint.title, fontsize=11)
         if hint.kind != "pie":
-            _finish_axes(axes, labels, hint.y_title, percent, len(series) > 1)
+            _finish_axes(axes, labels, hint.y_title, part, len(series) > 1)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a chart's marks look: a colour per series, a colour per category (one series), value labels."""
+
+    series_colors: tuple[str, ...]
+    point_colors: tuple[str, ...]
+    label: Callable[[float], str]
+
+    def series_color(self, index: int) -> str:
+        return self.series_colors[index] if index < len(self.series_colors) else PALETTE[index % len(PALETTE)]
+
+
+def _formatter(part: Table) -> Callable[[float], str]:
+    """Value labels as the workbook shows the cells: 82.5%, 83.50 (scores), 12 (counts)."""
+    if part.chart_percent:
+        return _percent_label
+    return _count_label if part.chart_counts else _score_label
 
 
 def _number(value: Any) -> float:
@@ -84,32 +105,33 @@ def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
 
 
-def _bar(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+def _bar(axes, labels: Sequence[str], series: dict[str, list[float]], look: Look) -> None:
+    """Bars with their value on top; one series coloured by what each category means, when it means a state."""
     width = 0.8 / len(series)
     for index, (name, values) in enumerate(series.items()):
         positions = [i + (index - (len(series) - 1) / 2) * width for i in range(len(labels))]
-        bars = axes.bar(positions, [0 if math.isnan(v) else v for v in values], width, label=name,
-                        color=COLORS[index % len(COLORS)])
-        if len(series) == 1:
-            axes.bar_label(bars, labels=[fmt(v) for v in values], fontsize=8, padding=2)
+        colors = list(look.point_colors) if look.point_colors else look.series_color(index)
+        bars = axes.bar(positions, [0 if math.isnan(v) else v for v in values], width, label=name, color=colors)
+        axes.bar_label(bars, labels=[look.label(v) for v in values], fontsize=8 if len(series) == 1 else 7, padding=2)
 
 
-def _line(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+def _line(axes, labels: Sequence[str], series: dict[str, list[float]], look: Look) -> None:
     for index, (name, values) in enumerate(series.items()):
-        axes.plot(range(len(labels)), values, marker="o", label=name, color=COLORS[index % len(COLORS)])
+        axes.plot(range(len(labels)), values, marker="o", markersize=5, label=name, color=look.series_color(index))
 
 
-def _pie(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Callable[[float], str]) -> None:
+def _pie(axes, labels: Sequence[str], series: dict[str, list[float]], look: Look) -> None:
     """One series as slices; empty slices are left out so their labels do not pile up."""
     values = next(iter(series.values()))
-    shown = [(label, value) for label, value in zip(labels, values) if value and not math.isnan(value)]
+    colors = look.point_colors or tuple(PALETTE[i % len(PALETTE)] for i in range(len(labels)))
+    shown = [(label, value, color) for label, value, color in zip(labels, values, colors) if value and not math.isnan(value)]
     if not shown:
         axes.text(0.5, 0.5, "暂无数据", ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
         return
-    total = sum(value for _, value in shown)
-    axes.pie([value for _, value in shown], labels=[f"{name} {value:g}（{value / total:.0%}）" for name, value in shown],
-             startangle=90, counterclock=False, colors=COLORS[: len(shown)], textprops={"fontsize": 9},
+    total = sum(value for _, value, _ in shown)
+    axes.pie([value for _, value, _ in shown], labels=[f"{name} {look.label(value)}（{value / total:.0%}）" for name, value, _ in shown],
+             startangle=90, counterclock=False, colors=[color for *_, color in shown], textprops={"fontsize": 9},
              wedgeprops={"edgecolor": "white"})
     axes.set_aspect("equal")
 
@@ -117,23 +139,33 @@ def _pie(axes, labels: Sequence[str], series: dict[str, list[float]], fmt: Calla
 DRAW = {"bar": _bar, "line": _line, "pie": _pie}
 
 
-def _label(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:g}"
+def _count_label(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.0f}"
+
+
+def _score_label(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.2f}"
 
 
 def _percent_label(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.1%}"
 
 
-def _finish_axes(axes, labels: Sequence[str], y_title: str, percent: bool, legend: bool) -> None:
+def _finish_axes(axes, labels: Sequence[str], y_title: str, part: Table, legend: bool) -> None:
+    """Category labels (slanted when long), the value axis (percent 0–100 %, whole numbers for counts), the legend
+    only when there is more than one series."""
     slanted = len(labels) > LONG_LABELS or sum(len(label) for label in labels) > 40
     axes.set_xticks(range(len(labels)), labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
     axes.set_ylabel(y_title)
     axes.spines[["top", "right"]].set_visible(False)
-    if percent:
+    if part.chart_percent:
         axes.yaxis.set_major_formatter(PercentFormatter(1.0))
-        axes.set_ylim(0, 1.05)
-    if not percent:
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(0, 1.1)
+    elif part.chart_counts:
+        top, step = count_axis(part.chart_top)
+        axes.set_ylim(0, top * 1.1)
+        axes.yaxis.set_major_locator(MultipleLocator(step))
+    else:
+        axes.margins(y=0.15)
     if legend:
         axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -53,7 +53,7 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
 h1 { font-size: 24px; margin-bottom: 4px; }
 h2 { font-size: 20px; border-bottom: 2px solid #2F5597; padding-bottom: 4px; margin-top: 36px; }
 h3 { font-size: 16px; color: #1F4E79; margin: 20px 0 6px; }
-p.sub { color: #555; } p.note { color: #666; font-size: 13px; margin: 2px 0 6px; }
+p.sub { color: #555; } p.lead { font-size: 17px; font-weight: bold; color: #1F4E79; } p.note { color: #666; font-size: 13px; margin: 2px 0 6px; }
 nav a { margin-right: 12px; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 14px; }
 th, td { border: 1px solid #BFBFBF; padding: 3px 8px; } th { background: #DDEBF7; }
@@ -187,6 +187,8 @@ def render_html(title: str, subtitle: str, sections: list[Section], charts: dict
 
 def _section(index: int, section: Section, charts: dict[tuple[int, int], bytes]) -> str:
     parts = [f'<h2 id="s{index + 1}">{index + 1}. {_e(section.title)}</h2>']
+    if section.lead:
+        parts.append(f'<p class="lead">{_e(section.lead)}</p>')
     for t, part in enumerate(section.tables):
         parts.append(f"<h3>{_e(part.title)}</h3>")
         if part.note:
@@ -212,13 +214,13 @@ def _cell(value: Any) -> str:
 
 
 def show(value: Any) -> str:
-    """A value as the page shows it: 82.5%, 83.79, 2026-03-10, blank for None."""
+    """A value as the page shows it: 82.5%, 83.50 (scores and averages: two decimals), 2026-03-10, blank for None."""
     if value is None:
         return ""
     if isinstance(value, Share):
         return f"{value:.1%}"
     if isinstance(value, float):
-        return f"{round(value, 2):g}"
+        return f"{value:.2f}"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value)

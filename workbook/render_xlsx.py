@@ -290,10 +290,7 @@ def _write_chart(workbook: Workbook, sheet: Worksheet, spec: Chart) -> None:
     for series in spec.series:
         chart.add_series(_series_options(sheet.get_name(), spec, series))
     chart.set_title({"name": spec.title, "name_font": {"size": 12}})
-    if spec.kind != "pie" and not spec.legend:
-        chart.set_legend({"none": True})
-    else:
-        chart.set_legend({"position": "right" if spec.kind == "pie" else "bottom"})
+    chart.set_legend({"position": "bottom"} if spec.legend else {"none": True})
     if spec.kind != "pie":
         chart.set_x_axis({"name": spec.x_title} if spec.x_title else {})
         chart.set_y_axis(_value_axis(spec))

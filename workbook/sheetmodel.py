@@ -119,8 +119,8 @@ class Chart:
 
     @property
     def legend(self) -> bool:
-        """A legend only where it tells series apart, and on a pie (it names the slices)."""
-        return len(self.series) > 1
+        """A legend only where it tells series apart (a pie's slices are labelled with their names)."""
+        return len(self.series) > 1 and self.kind != "pie"
 
 
 @dataclass(frozen=True)

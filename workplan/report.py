@@ -563,8 +563,32 @@ def headline(report: YearReport) -> list[tuple[str, Any]]:
         ("第一名小组", "、".join(g.group for g in leaders)),
         ("第一名总分", leaders[0].total if leaders else None),
         *((f"发展：{stage}", count) for stage, count in dev.items()),
-        ("校验错误", report.errors),
     ]
+
+
+KEY_FIGURES = ("计分党员", "党小组", "十个一完成率", "出勤率", "承诺兑现率", "读完书目", "群众评议优秀率", "评议支部满意率")
+
+
+def key_figures(report: YearReport) -> list[tuple[str, Any]]:
+    """The eight figures 概况 leads with (the rest of `headline` follows them)."""
+    figures = dict(headline(report))
+    return [(label, figures[label]) for label in KEY_FIGURES]
+
+
+def summary_sentence(report: YearReport) -> str:
+    """The one sentence under 概况's title: the year in words."""
+    ten, turnout = report.ten_counts(), report.attendance.overall
+    leaders = [g for g in report.ranking if g.rank == 1]
+    parts = [f"本年度 {report.members} 名党员、{len(report.ranking)} 个党小组参与计分",
+             f"“十个一”计划 {len(report.ten)} 项、已完成 {ten[DONE]} 项" + (f"、逾期 {ten[OVERDUE]} 项" if ten[OVERDUE] else ""),
+             f"活动出勤率 {_percent(turnout.rate)}", f"党员承诺兑现率 {_percent(report.promises.kept_rate)}"]
+    if leaders:
+        parts.append(f"{'、'.join(g.group for g in leaders)}以 {leaders[0].total:.2f} 分居党小组第一")
+    return "，".join(parts) + "。"
+
+
+def _percent(value: Share | None) -> str:
+    return "—（尚无记录）" if value is None else f"{value:.1%}"
 
 
 def _text(value: Any) -> str:

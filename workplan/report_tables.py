@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbook import layout
+from .colors import meaning_colors, series_colors
 from .privacy import mask_phones
 
 from .report import (
-    CANCELLED, DONE, NOT_FILLED, OVERDUE, PENDING, TEN_STATES, Candidate, Share, Turnout, YearReport, headline, share,
+    CANCELLED, DONE, NOT_FILLED, OVERDUE, PENDING, TEN_STATES, Candidate, Share, Turnout, YearReport, headline,
+    key_figures, share, summary_sentence,
 )
 
 NONE_YET = "（无）"
@@ -61,6 +63,31 @@ class Table:
         charted = self.rows[: self.chart_rows]
         return bool(self.chart) and any(isinstance(row[col], Share) for row in charted for col in self.chart.values)
 
+    @property
+    def chart_counts(self) -> bool:
+        """The chart draws counts (whole numbers only): its value axis steps by whole numbers."""
+        charted = [row[col] for row in self.rows[: self.chart_rows] for col in self.chart.values] if self.chart else []
+        numbers = [v for v in charted if v is not None]
+        return bool(numbers) and all(isinstance(v, int) and not isinstance(v, (bool, Share)) for v in numbers)
+
+    @property
+    def chart_top(self) -> float:
+        """The largest value the chart draws (0 when there is none)."""
+        charted = [row[col] for row in self.rows[: self.chart_rows] for col in self.chart.values] if self.chart else []
+        return max([float(v) for v in charted if isinstance(v, (int, float)) and not isinstance(v, bool)] + [0.0])
+
+    @property
+    def series_colors(self) -> tuple[str, ...]:
+        """One colour per charted column: what its state means (支部承诺's 已完成 green, 未完成 red), else the palette."""
+        return series_colors(self.headers[col] for col in self.chart.values) if self.chart else ()
+
+    @property
+    def point_colors(self) -> tuple[str, ...]:
+        """One colour per category of a single series when every category is a state (兑现情况, 等次), else ()."""
+        if not self.chart or len(self.chart.values) != 1:
+            return ()
+        return meaning_colors(row[self.chart.category] for row in self.rows[: self.chart_rows])
+
 
 @dataclass(frozen=True)
 class Section:
@@ -69,6 +96,7 @@ class Section:
     name: str  # sheet name (short, no special characters)
     title: str
     tables: tuple[Table, ...]
+    lead: str = ""  # one sentence shown above the tables
 
 
 def table(
@@ -92,13 +120,13 @@ def report_title(report: YearReport) -> str:
 
 def report_subtitle(report: YearReport) -> str:
     return (f"统计区间 {report.span.start.isoformat()} 至 {report.span.end.isoformat()}（与积分相同），"
-            f"生成于 {report.today.isoformat()}；校验有错误的行不计入（本次错误 {report.errors} 条）。")
+            f"生成于 {report.today.isoformat()}。")
 
 
 def report_sections(report: YearReport) -> list[Section]:
     """Every part of the yearly report, in the order the upper committee reads it."""
     return [
-        Section("概况", "概况", (table("主要数字", ("项目", "数值"), headline(report)),)),
+        Section("概况", "概况", _overview(report), summary_sentence(report)),
         Section("十个一", "“十个一”活动完成情况", _ten(report)),
         Section("出勤", "活动出勤率", _attendance(report)),
         Section("党员承诺", "党员承诺：各环节与兑现情况", _promises(report)),
@@ -109,6 +137,15 @@ def report_sections(report: YearReport) -> list[Section]:
         Section("小组排名", "党小组积分排名与每周趋势", _ranking(report)),
         Section("发展党员", "发展党员：各阶段与下一步", _development(report)),
     ]
+
+
+def _overview(report: YearReport) -> tuple[Table, ...]:
+    """The eight key figures, then the rest of the headline figures."""
+    key = key_figures(report)
+    shown = {label for label, _ in key}
+    rest = [[label, value] for label, value in headline(report) if label not in shown]
+    return (table("主要数字", ("项目", "数值"), [list(pair) for pair in key]),
+            table("其他数字", ("项目", "数值"), rest))
 
 
 def _ten(report: YearReport) -> tuple[Table, ...]:

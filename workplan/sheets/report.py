@@ -15,20 +15,23 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel, Style
+from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel, Style, count_axis
 
 from ..report import Share, YearReport
 from ..report_tables import NONE_YET, Section, Table, report_subtitle, report_title, rollup_sections
-from .common import CELL, HEADER_STYLE, TITLE_STYLE, WRAP, style_for
+from .paging import POINTS_PER_PIXEL, ROW_POINTS, Block, paginate
+from .common import CELL, HEADER_STYLE, SCORE_FORMAT, TITLE_STYLE, WRAP, style_for
 
 PERCENT = Style(border=True, num_format="0.0%", align="right")
 TABLE_TITLE = Style(bold=True, size=12, color="#1F4E79")
-NOTE = Style(italic=True, color="#595959", size=9)
+NOTE = Style(italic=True, color="#595959", size=9, wrap=True, valign="top")
+LEAD = Style(bold=True, color="#1F4E79", size=12, wrap=True, valign="top")
 SUBTITLE = Style(color="#404040", size=10)
 CHART_WIDTH, CHART_HEIGHT = 560, 300
-ROW_PIXELS = 20  # Excel's default row height
+CHART_ROWS = math.ceil(CHART_HEIGHT * POINTS_PER_PIXEL / ROW_POINTS) + 1  # the rows a chart covers, and one below
 LINE_POINTS = 15  # the height of one line of text
 WIDE = 7  # tables with more columns print landscape
+NOTE_COLUMNS = 6  # a note spans at least this many columns (概况 has two)
 MIN_WIDTH, MAX_WIDTH = 6, 40
 FROZEN_COLUMNS, FIGURE_WIDTH = 2, 10  # the roll-up: 支部名称 and 文件 stay in view; each figure 10 wide
 
@@ -75,23 +78,37 @@ def _section_sheet(section: Section, heading: str, subtitle: str) -> tuple[Sheet
     model.put(0, 0, heading, TITLE_STYLE)
     model.row_heights[0] = 24
     model.put(1, 0, subtitle, SUBTITLE)
-    row, headers = 3, []
+    row, blocks, notes = 3, [], []
+    if section.lead:
+        notes.append((row, LEAD))
+        model.put(row, 0, section.lead, LEAD)
+        row += 2
     for part in section.tables:
-        header, below = _put_table(model, row, part)
-        headers.append(header)
-        row = below + 1
+        block = _put_table(model, row, part, notes)
+        blocks.append(block)
+        row = _below(model, block) + 1
     _set_widths(model, section.tables)
+    _wrap_notes(model, notes)
     wide = max(len(t.headers) for t in section.tables) >= WIDE
-    model.print_setup = PrintSetup(landscape=wide, header="&C" + section.title)
-    return model, headers
+    paginate(model, blocks, wide, "&C" + section.title, CHART_WIDTH)
+    return model, [block.header_row for block in blocks]
 
 
-def _put_table(model: SheetModel, row: int, part: Table) -> tuple[int, int]:
-    """Write one table from `row`; return its header row and the first free row below it (and its chart)."""
+def _below(model: SheetModel, block: Block) -> int:
+    """The last row a table (and its chart) takes."""
+    if block.chart_row is None:
+        return max(r for r, _ in model.cells if r >= block.first_row)
+    return block.chart_row + CHART_ROWS
+
+
+def _put_table(model: SheetModel, row: int, part: Table, notes: list[tuple[int, Style]]) -> Block:
+    """Write one table from `row`: its title, note, header, rows and (below them) its chart."""
+    first_row = row
     model.put(row, 0, part.title, TABLE_TITLE)
     row += 1
     if part.note:
         model.put(row, 0, part.note, NOTE)
+        notes.append((row, NOTE))
         row += 1
     model.put_row(row, list(part.headers), HEADER_STYLE)
     header_row, first = row, row + 1
@@ -100,24 +117,44 @@ def _put_table(model: SheetModel, row: int, part: Table) -> tuple[int, int]:
             model.put(first + offset, col, value, _style(value))
         lines = max([math.ceil(_display_width(v) / MAX_WIDTH) for v in values if isinstance(v, str)] + [1])
         if lines > 1:  # wrapped text: LibreOffice keeps the default height unless told
-            model.row_heights[first + offset] = LINE_POINTS * lines
+            model.row_heights[first + offset] = LINE_POINTS * lines + 3
     if not part.rows:
         model.put(first, 0, NONE_YET, CELL)
-        return header_row, first + 1
-    row = first + len(part.rows)
-    if part.chart_rows:
-        model.charts.append(_chart(part, header_row, first, row + 1))
-        row += math.ceil(CHART_HEIGHT / ROW_PIXELS) + 2
-    return header_row, row
+        return Block(first_row, header_row)
+    if not part.chart_rows:
+        return Block(first_row, header_row)
+    chart_row = first + len(part.rows) + 1
+    model.charts.append(_chart(part, header_row, first, chart_row))
+    return Block(first_row, header_row, chart_row, CHART_HEIGHT)
+
+
+def _wrap_notes(model: SheetModel, notes: list[tuple[int, Style]]) -> None:
+    """A note (and the lead sentence) merged across the sheet's columns, wrapped, its row as tall as its lines."""
+    last_col = max(model.max_col, NOTE_COLUMNS - 1)
+    room = sum(model.col_widths.get(col, 8.43) for col in range(last_col + 1))
+    for row, style in notes:
+        text = model.cells[(row, 0)].value
+        lines = max(1, math.ceil(_display_width(text) * (style.size or 11) / 11 / max(room - 2, 1)))
+        model.merge(row, 0, row, last_col, text, style)
+        model.row_heights[row] = max(ROW_POINTS, lines * (style.size or 11) * 1.45 + 4)
 
 
 def _chart(part: Table, header_row: int, first: int, at_row: int) -> Chart:
-    """A native chart of the table's first `chart_rows` rows, placed at `at_row`."""
+    """A native chart of the table's first `chart_rows` rows, placed at `at_row`: colours that mean what
+    they show, value labels on bars, whole-number axes for counts, markers on lines."""
     hint = part.chart
     last = first + part.chart_rows - 1
-    series = tuple(Series(part.headers[col], first, col, last, hint.category, name_row=header_row) for col in hint.values)
+    points = part.point_colors
+    series = tuple(Series(part.headers[col], first, col, last, hint.category, name_row=header_row, color=color,
+                          point_colors=points)
+                   for col, color in zip(hint.values, part.series_colors))
+    label_format = "0.0%" if part.chart_percent else ("0" if part.chart_counts else SCORE_FORMAT)
+    axis: dict[str, Any] = {"y_format": "0%", "y_min": 0} if part.chart_percent else {}
+    if part.chart_counts:
+        top, step = count_axis(part.chart_top)
+        axis = {"whole_numbers": True, "y_min": 0, "y_max": top, "y_step": step}
     return Chart(hint.kind, hint.title, series, at_row, 0, CHART_WIDTH, CHART_HEIGHT, y_title=hint.y_title,
-                 y_format="0%" if part.chart_percent else "")
+                 markers=hint.kind == "line", value_labels=hint.kind == "bar", label_format=label_format, **axis)
 
 
 def _style(value: Any) -> Style:
