@@ -57,7 +57,7 @@ p.sub { color: #555; } p.lead { font-size: 17px; font-weight: bold; color: #1F4E
 nav a { margin-right: 12px; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 14px; }
 th, td { border: 1px solid #BFBFBF; padding: 3px 8px; } th { background: #DDEBF7; }
-td.num { text-align: right; } img { display: block; max-width: 100%; margin: 6px 0; }
+td.num { text-align: right; } img { display: block; max-width: 100%; margin: 6px 0; break-inside: avoid; }
 @media print { @page { size: A4; margin: 15mm; } h2 { page-break-before: always; } img { max-width: 16cm; } }
 """
 

@@ -33,7 +33,7 @@ from workbook.render_xlsx import write_standalone
 from services.report_html import IMAGE_DIR, REPORT_DIR, publish, report_stem, write_report
 from workbook.sheetmodel import SheetModel
 from workplan import pipeline
-from workplan.report import Share, headline, year_report
+from workplan.report import Share, headline, key_figures, summary_sentence, year_report
 from workplan.report_tables import report_sections, table
 
 D = dt.date
@@ -302,16 +302,29 @@ def test_development_pipeline_by_stage_with_next_milestones(figures):
 
 
 def test_headline_figures(figures):
-    """The 概况 and the roll-up row, every one counted in the tests above; 9 validation errors
-    (A07, D099 sign-in, P014, Z18, 论语译注, R06, 群众05, 工作作风好, 冯二)."""
+    """The 概况 and the roll-up row, every one counted in the tests above; the 9 validation errors
+    (A07, D099 sign-in, P014, Z18, 论语译注, R06, 群众05, 工作作风好, 冯二) are the secretary's, not the committee's."""
     assert headline(figures) == [
         ("计分党员", 3), ("党小组", 2), ("十个一计划", 5), ("十个一已完成", 2), ("十个一逾期", 1), ("十个一已取消", 1),
         ("十个一完成率", 0.4), ("签到人次", 8), ("出勤率", 6 / 8), ("党员承诺", 23), ("已评诺承诺", 4), ("承诺兑现率", 0.25),
         ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1), ("读完书目", 5), ("读书党员", 3), ("人均读完", 1.67),
         ("推荐次数", 5), ("表彰次数", 2), ("群众评议票数", 5), ("群众评议优秀率", 0.4), ("评议支部票数", 7),
         ("评议支部满意率", 5 / 7), ("第一名小组", "一组"), ("第一名总分", 21.5), ("发展：入党申请人", 2),
-        ("发展：入党积极分子", 1), ("发展：发展对象", 1), ("发展：预备党员", 1), ("发展：已转正", 1), ("校验错误", 9),
+        ("发展：入党积极分子", 1), ("发展：发展对象", 1), ("发展：预备党员", 1), ("发展：已转正", 1),
     ]
+    assert figures.errors == 9
+
+
+def test_overview_leads_with_eight_figures_and_one_sentence(figures):
+    assert key_figures(figures) == [("计分党员", 3), ("党小组", 2), ("十个一完成率", 0.4), ("出勤率", 6 / 8),
+                                    ("承诺兑现率", 0.25), ("读完书目", 5), ("群众评议优秀率", 0.4), ("评议支部满意率", 5 / 7)]
+    assert summary_sentence(figures) == ("本年度 3 名党员、2 个党小组参与计分，“十个一”计划 5 项、已完成 2 项、逾期 1 项，"
+                                         "活动出勤率 75.0%，党员承诺兑现率 25.0%，一组以 21.50 分居党小组第一。")
+    overview = report_sections(figures)[0]
+    assert overview.lead == summary_sentence(figures)
+    assert [t.title for t in overview.tables] == ["主要数字", "其他数字"]
+    rest = [tuple(row) for row in overview.tables[1].rows]
+    assert rest == [pair for pair in headline(figures) if pair not in key_figures(figures)] and len(rest) == 23
 
 
 def test_the_cutoff_is_scorings(data, build):
@@ -383,9 +396,12 @@ def test_report_workbook_round_trip(written):
     figures = year_report(refreshed(files[".xlsx"].parents[1] / "总台账.xlsx"))
     assert book.sheetnames == [s.name for s in report_sections(figures)]
     sheet = book["概况"]
-    rows = list(sheet.iter_rows(min_row=6, max_col=2, values_only=True))  # title, subtitle, blank, table title, header
-    assert rows[: len(headline(figures))] == [(label, value) for label, value in headline(figures)]
-    assert sheet["A12"].value == "十个一完成率" and sheet["B12"].number_format == "0.0%"
+    assert sheet["A4"].value == summary_sentence(figures)  # title, subtitle, blank, the sentence, blank
+    rows = list(sheet.iter_rows(min_row=8, max_col=2, values_only=True))  # table title, header
+    assert rows[:8] == key_figures(figures)
+    assert rows[8:10] == [("其他数字", None), ("项目", "数值")]
+    assert rows[10:] == [pair for pair in headline(figures) if pair not in key_figures(figures)]
+    assert sheet["A10"].value == "十个一完成率" and sheet["B10"].number_format == "0.0%"
     with zipfile.ZipFile(files[".xlsx"]) as package:
         charts = [package.read(n).decode("utf-8") for n in package.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 13 and sum("<c:pieChart>" in c for c in charts) == 2
@@ -400,6 +416,15 @@ def test_no_phone_number_anywhere(written):
         texts += [package.read(name).decode("utf-8", "replace") for name in package.namelist()]
     assert not [t for t in texts if PHONE in t]
     assert "家长热线 138****5678" in texts[0]
+
+
+def test_validation_counts_stay_out_of_the_report(written):
+    """The report goes to the upper committee: 校验 and the error count are the secretary's (校验结果, the terminal)."""
+    _, files = written
+    texts = [files[".html"].read_text(encoding="utf-8"), _pdf_text(files[".pdf"])]
+    with zipfile.ZipFile(files[".xlsx"]) as package:
+        texts += [package.read(name).decode("utf-8", "replace") for name in package.namelist() if name.endswith(".xml")]
+    assert not [t for t in texts if "校验" in t or "错误" in t]
 
 
 def _pdf_text(pdf: Path) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-GREEN, BLUE, AMBER, RED, GREY, LIGHT_BLUE = "#548235", "#2F5597", "#FFC000", "#C00000", "#A6A6A6", "#9DC3E6"
+GREEN, LIGHT_GREEN, BLUE = "#548235", "#A9D18E", "#2F5597"
+AMBER, RED, GREY, LIGHT_BLUE = "#FFC000", "#C00000", "#A6A6A6", "#9DC3E6"
 MEANING = {
     **dict.fromkeys(("已完成", "已兑现", "优秀", "满意", "出席"), GREEN),
-    **dict.fromkeys(("合格", "良好", "进行中"), BLUE),
+    "良好": LIGHT_GREEN,
+    **dict.fromkeys(("合格", "进行中"), BLUE),
     **dict.fromkeys(("部分兑现", "基本合格", "基本满意", "请假"), AMBER),
     **dict.fromkeys(("未兑现", "逾期", "不合格", "不满意", "缺席", "未完成"), RED),
     **dict.fromkeys(("已取消", "未填写", "未开始"), GREY),

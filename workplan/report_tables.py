@@ -17,6 +17,7 @@ from typing import Any
 
 from workbook import layout
 from .colors import meaning_colors, series_colors
+from .history import week_title
 from .privacy import mask_phones
 
 from .report import (
@@ -255,7 +256,7 @@ def _evaluations(report: YearReport) -> tuple[Table, ...]:
 def _ranking(report: YearReport) -> tuple[Table, ...]:
     ranking = [[g.rank, g.group, g.members, g.average, g.activity_points, g.total] for g in report.ranking]
     trend = report.trend
-    weeks = [[week, *totals] for week, totals in zip(trend.weeks, trend.totals)]
+    weeks = [[week_title(week), *totals] for week, totals in zip(trend.weeks, trend.totals)]
     return (
         table("党小组排名", ("名次", "党小组", "人数", "成员平均分", "活动得分", "总分"), ranking,
               ChartHint("bar", "党小组总分", (5,), category=1, y_title="总分"), "与“小组积分”表相同。"),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from workbook import layout
 from workbook.sheetmodel import Chart, PrintSetup, Series, SheetModel
 
+from ..colors import PALETTE, series_colors
 from ..history import HistoryRow, pivot, week_title
 from ..scoring import MEMBER_ITEMS, Scores
 from .common import FIRST_DATA_ROW, HEADER_ROW, HEADER_STYLE, SCORE, SCORE_FORMAT, table_sheet
@@ -17,7 +18,7 @@ MEMBER_HEADERS = ("党员编号", "姓名", "党小组", "总分", "排名") + t
 GROUP_HEADERS = ("小组名称", "人数", "成员平均分", "活动得分", "总分", "排名", "完成活动", "逾期活动", "备注")
 HISTORY_HEADERS = ("周次", "截止日期", "小组名称", "总分", "排名")
 EMPTY_GROUP = "无计分党员，只计活动得分"
-SCORE_COLOR = "#2F5597"
+SCORE_COLOR = PALETTE[0]
 TREND_WIDTH, TREND_HEIGHT = 900, 380  # pixels: the trend chart across a landscape A4 page
 
 
@@ -90,8 +91,8 @@ def history_sheet(rows: Sequence[HistoryRow]) -> SheetModel:
             model.put(FIRST_DATA_ROW + row_offset, first_col + offset, total, SCORE)
     last = FIRST_DATA_ROW + len(weeks) - 1
     series = tuple(
-        Series(group, FIRST_DATA_ROW, first_col + offset, last, first_col, name_row=HEADER_ROW)
-        for offset, group in enumerate(groups, 1)
+        Series(group, FIRST_DATA_ROW, first_col + offset, last, first_col, name_row=HEADER_ROW, color=color)
+        for offset, (group, color) in enumerate(zip(groups, series_colors(groups)), 1)
     )
     model.charts.append(Chart("line", "党小组总分每周趋势", series, last + 2, first_col, width=TREND_WIDTH,
                               height=TREND_HEIGHT, x_title="周次", y_title="总分（分）", markers=True))
