@@ -153,6 +153,46 @@ def test_charts(standalone):
     assert "积分" in xml[0] and "趋势" in xml[1] and "姓名" in xml[0]
 
 
+def _chart_xml(model: SheetModel, tmp_path) -> str:
+    path = render_xlsx.write_standalone(tmp_path / "chart.xlsx", [model])
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/charts/chart1.xml").decode("utf-8")
+
+
+def _counts() -> SheetModel:
+    model = SheetModel("图")
+    model.put_row(0, ["兑现情况", "项数", "一组", "二组"])
+    for row, values in enumerate([["已兑现", 5, 1.5, 2.25], ["部分兑现", 2, 3.0, 1.0], ["未兑现", 1, 2.0, 4.5]], 1):
+        model.put_row(row, values)
+    return model
+
+
+def test_a_single_series_bar_chart_has_value_labels_point_colours_whole_number_axis_and_no_legend(tmp_path):
+    model = _counts()
+    colours = ("#548235", "#FFC000", "#C00000")
+    series = Series("项数", 1, 1, 3, 0, name_row=0, color="#2F5597", point_colors=colours)
+    model.charts = [Chart("bar", "兑现", (series,), 5, 0, value_labels=True, label_format="0", whole_numbers=True,
+                          y_min=0, y_max=6, y_step=1)]
+    xml = _chart_xml(model, tmp_path)
+    assert "<c:legend>" not in xml
+    assert [int(i) for i in __import__("re").findall(r'<c:dPt><c:idx val="(\d)"/>', xml)] == [0, 1, 2]
+    assert all(f'<a:srgbClr val="{c[1:]}"/>' in xml for c in colours)  # 未兑现 red, never green
+    assert '<c:dLbls><c:numFmt formatCode="0" sourceLinked="0"/><c:showVal val="1"/></c:dLbls>' in xml  # on top: the default
+    assert '<c:numFmt formatCode="0" sourceLinked="0"/><c:tickLblPos' in xml  # the value axis in whole numbers
+    assert '<c:max val="6"/>' in xml and '<c:min val="0"/>' in xml and '<c:majorUnit val="1"/>' in xml
+
+
+def test_a_line_chart_of_two_series_marks_its_points_and_has_a_legend(tmp_path):
+    model = _counts()
+    series = tuple(Series(name, 1, col, 3, 0, name_row=0, color=color)
+                   for name, col, color in (("一组", 2, "#2F5597"), ("二组", 3, "#ED7D31")))
+    model.charts = [Chart("line", "趋势", series, 5, 0, markers=True)]
+    xml = _chart_xml(model, tmp_path)
+    assert xml.count('<c:symbol val="circle"/>') == 2 and "<c:legend>" in xml and '<c:legendPos val="b"/>' in xml
+    assert '<a:srgbClr val="2F5597"/>' in xml and '<a:srgbClr val="ED7D31"/>' in xml
+    assert "<c:dLbls>" not in xml
+
+
 def test_format_cache_shares_one_format_per_style():
     workbook = render_xlsx.new_workbook(io.BytesIO())
     cache = render_xlsx.formats_for(workbook)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import re
 import shutil
 import subprocess
@@ -25,13 +26,14 @@ import reports
 import sync
 from conftest import TODAY, clean_data, raw_book
 from workbook import errors, layout
-from services.charts import cjk_font, no_font_notice
+from services.charts import chart_png, cjk_font, no_font_notice
 from services.create import build_master
 from services.pdf import not_installed, pdf_bytes
 from workbook.reader import read_book
 from workbook.render_xlsx import write_standalone
 from services.report_html import IMAGE_DIR, REPORT_DIR, publish, report_stem, write_report
-from workbook.sheetmodel import SheetModel
+from workbook.sheetmodel import SheetModel, count_axis
+from workplan.colors import AMBER, BLUE, GREEN, GREY, LIGHT_BLUE, PALETTE, RED
 from workplan import pipeline
 from workplan.report import Share, headline, key_figures, summary_sentence, year_report
 from workplan.report_tables import report_sections, table
@@ -472,6 +474,53 @@ def test_html_page_shows_every_section_and_embeds_its_charts(written):
         assert title in page
     assert "<td class=\"num\">75.0%</td>" in page  # 出勤率 6/8
     assert "<script" not in page
+
+
+def test_chart_colours_mean_what_they_show(figures):
+    sections = {section.name: section for section in report_sections(figures)}
+    assert sections["十个一"].tables[0].point_colors == (GREEN, RED, GREY, LIGHT_BLUE)  # 已完成 逾期 已取消 未到期
+    assert sections["党员承诺"].tables[1].point_colors == (GREEN, AMBER, RED)  # 已兑现 部分兑现 未兑现 (未填写 not drawn)
+    assert sections["支部承诺"].tables[0].series_colors == (GREY, BLUE, GREEN, RED)  # 未开始 进行中 已完成 未完成
+    turnout = sections["出勤"].tables[0]  # groups are no verdict: the palette, neither green nor red
+    assert turnout.point_colors == () and turnout.series_colors == (PALETTE[0],)
+    assert not {GREEN, RED} & set(PALETTE)
+
+
+def test_count_charts_have_whole_number_axes(figures):
+    sections = {section.name: section for section in report_sections(figures)}
+    assert sections["党员承诺"].tables[0].chart_counts  # 承诺各环节到达数
+    assert not sections["出勤"].tables[0].chart_counts  # rates
+    assert not sections["小组排名"].tables[0].chart_counts  # scores: 0.00
+    assert count_axis(sections["党员承诺"].tables[0].chart_top) == (25, 5)  # 23 commitments reached 承诺日期
+
+
+def _pixels_near(png: bytes, colour: str) -> int:
+    from matplotlib import image
+
+    pixels = image.imread(io.BytesIO(png), format="png")[..., :3]
+    target = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    return int((abs(pixels - target).max(axis=2) < 0.02).sum())
+
+
+def test_png_bars_and_slices_take_their_meaning_colours(figures):
+    """群众评议等次: 优秀 green, 合格 blue, 基本合格 amber, 不合格 red; 出勤 by group: neither green nor red."""
+    sections = {section.name: section for section in report_sections(figures)}
+    grades = chart_png(sections["评议结果"].tables[0])
+    assert all(_pixels_near(grades, colour) > 200 for colour in (GREEN, BLUE, RED)), "优秀, 合格 and 不合格 have votes"
+    kept = chart_png(sections["党员承诺"].tables[1])
+    assert _pixels_near(kept, RED) > 200 and _pixels_near(kept, GREEN) > 200  # 未兑现 red, 已兑现 green
+    turnout = chart_png(sections["出勤"].tables[0])
+    assert _pixels_near(turnout, PALETTE[0]) > 200 and _pixels_near(turnout, GREEN) == _pixels_near(turnout, RED) == 0
+
+
+def test_native_charts_have_a_legend_only_for_several_series(written):
+    _, files = written
+    with zipfile.ZipFile(files[".xlsx"]) as package:
+        charts = [package.read(n).decode("utf-8") for n in package.namelist() if n.startswith("xl/charts/chart")]
+    legends = [c for c in charts if "<c:legend>" in c]
+    assert len(legends) == 2  # 支部承诺 (four states) and the weekly trend (two groups)
+    assert sum('<c:symbol val="circle"/>' in c for c in charts) == 1  # the trend marks its points
+    assert sum("<c:dLbls>" in c for c in charts) == 12  # the ten bar charts and both pies show their values
 
 
 def test_charts_find_a_cjk_font():

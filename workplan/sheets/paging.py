@@ -37,7 +37,8 @@ class Block:
 
 def paginate(model: SheetModel, blocks: Sequence[Block], landscape: bool, header: str, chart_pixels_wide: int) -> None:
     """Give every row a height, print fit to the page width, break pages before blocks that could be cut."""
-    last = max([model.max_row] + [b.chart_row for b in blocks if b.chart_row is not None])
+    last = max([model.max_row] + [b.chart_row + math.ceil(b.chart_pixels * POINTS_PER_PIXEL / ROW_POINTS)
+                                  for b in blocks if b.chart_row is not None])
     for row in range(last + 1):
         model.row_heights.setdefault(row, ROW_POINTS)
     page = page_height(landscape) / (largest_scale(model, landscape, chart_pixels_wide) / 100) * SAFETY
