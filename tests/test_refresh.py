@@ -71,6 +71,37 @@ def test_history_keeps_one_block_per_week(capsys, build, data):
     ]
 
 
+def test_history_names_its_weeks_marks_its_points_and_prints_landscape(capsys, build, data):
+    """One week is one point (a marker), its name is one a person reads, the sheet prints across A4."""
+    path = build(data)
+    run(capsys, "refresh", str(path))  # 2026-11-26: 2026-W48, 23 to 29 November
+    sheet = openpyxl.load_workbook(path)["积分历史"]
+    assert [sheet.cell(3, col).value for col in (7, 8, 9)] == ["周次", "一组", "二组"]
+    assert [sheet.cell(4, col).value for col in (7, 8, 9)] == ["第48周（11月23日—29日）", 11, 2]
+    assert sheet.cell(4, 4).number_format == sheet.cell(4, 8).number_format == "0.00"
+    assert sheet.page_setup.orientation == "landscape"
+    with zipfile.ZipFile(path) as package:
+        chart = next(package.read(n).decode("utf-8") for n in package.namelist()
+                     if n.startswith("xl/charts/") and "党小组总分每周趋势" in package.read(n).decode("utf-8"))
+    assert chart.count('<c:symbol val="circle"/>') == 2 and "<c:f>积分历史!$G$4</c:f>" in chart  # weeks from G
+
+
+def test_scores_print_with_two_decimals_and_item_headers_carry_their_unit(capsys, build, data):
+    path = build(data)
+    run(capsys, "refresh", str(path))
+    book = openpyxl.load_workbook(path)
+    members = book["个人积分"]
+    header = [c.value for c in members[3]]
+    assert header[:5] == ["党员编号", "姓名", "党小组", "总分", "排名"]  # 总分 and 排名 without a unit
+    assert header[5:16] == ["出席支部活动（分）", "出席小组活动（分）", "请假（分）", "缺席（分）", "读完书目（分）", "读书考评（分）",
+                            "承诺兑现（分）", "群众推荐（分）", "获得表彰（分）", "群众评议（分）", "加减分（分）"]
+    first = members[4]
+    assert first[3].value == 16 and first[3].number_format == "0.00"  # 张三: a whole score still shows 16.00
+    assert first[4].number_format == "0" and {c.number_format for c in first[5:16]} == {"0.00"}
+    groups = book["小组积分"]
+    assert [groups.cell(4, col).number_format for col in range(1, 9)] == ["General", "0", "0.00", "0.00", "0.00", "0", "0", "0"]
+
+
 def test_validation_sheet_links_each_cell_and_keeps_typed_text_as_text(capsys, build, data):
     data[L.MEMBERS][1]["在册状态"] = "=SUM(A1)"  # a value outside the list that looks like a formula
     data[L.MEMBERS][2]["姓名"] = "+王五"
