@@ -11,6 +11,8 @@ below the headers; `sync.py init` passes the defaults, the demo and the tests pa
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +160,7 @@ class _Formats:
         self.plain = book.add_format(base)
         self.date = book.add_format({**base, "num_format": "yyyy-mm-dd", "align": "left"})
         self.title = book.add_format({**base, "bold": True, "font_size": 16})
-        self.heading = book.add_format({**base, "bold": True, "font_size": 12, "font_color": "#1F4E79"})
+        self.heading = book.add_format({**base, "bold": True, "font_size": 12, "font_color": "#1F4E79", "text_wrap": True})
         self.wrap = book.add_format({**base, "text_wrap": True, "valign": "top"})
 
     def for_column(self, column: Column):
@@ -252,14 +254,34 @@ def _print_setup(sheet) -> None:
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
+GUIDE_WIDTH = 78  # characters: on portrait A4 at 100 % with Calibri's metrics (about 410 of 494 points)
+GUIDE_LINE_POINTS = 16.5  # one line of 11-point CJK text (Noto Sans CJK, SimSun and YaHei need 14–16)
+
+
 def _write_guide(book, formats: _Formats):
+    """使用说明: one column as wide as portrait A4, every line wrapped in it and its row as tall as its lines.
+
+    Only that column prints (the buttons beside it stay on the screen)."""
     sheet = book.add_worksheet(layout.GUIDE)
-    sheet.set_column(0, 0, 100, formats.wrap)
+    sheet.set_column(0, 0, GUIDE_WIDTH, formats.wrap)
     sheet.write_string(0, 0, "党建工作台账 使用说明", formats.title)
+    sheet.set_row(0, 28)
     for row, line in enumerate(GUIDE_LINES, 2):
-        style = formats.heading if line.startswith("■") else formats.wrap
-        sheet.write_string(row, 0, line, style)
+        heading = line.startswith("■")
+        sheet.write_string(row, 0, line, formats.heading if heading else formats.wrap)
+        sheet.set_row(row, guide_row_height(line, 12 if heading else 11))
     sheet.set_tab_color("#2F75B5")
     sheet.set_paper(9)
+    sheet.set_portrait()
+    sheet.print_area(0, 0, len(GUIDE_LINES) + 1, 0)
     sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
     return sheet
+
+
+def guide_row_height(text: str, size: float = 11) -> float:
+    """Points that hold `text` wrapped in the guide's column: full-width characters count two, and a line holds
+    about nine tenths of the column (a CJK character at 11 points is 2.1 digits of Calibri wide)."""
+    units = sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text) * size / 11
+    lines = max(1, math.ceil(units / (GUIDE_WIDTH * 0.9)))
+    return lines * GUIDE_LINE_POINTS * size / 11 + 4

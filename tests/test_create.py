@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import openpyxl
 import pytest
 
-from workbook import layout
-from services.create import build_master, default_data
+from workbook import layout, xlsm
+from services.create import build_master, default_data, guide_row_height
+from services.guide import GUIDE_LINES
+from services.launchers import LAUNCHERS
 from services.demo import demo_data
 from workplan.rules import DEFAULT_RULES
 
@@ -138,11 +143,40 @@ def test_guide_explains_every_input_sheet(master):
         assert f"【{spec.name}】" in text
 
 
+def test_guide_speaks_to_teachers_of_the_buttons_and_launchers_they_see(master):
+    lines = [str(c.value) for c in openpyxl.load_workbook(master)[layout.GUIDE]["A"] if c.value]
+    text = "\n".join(lines)
+    for word in ("README", "命令行", "sync.py", "reports.py", "python", "Python", "init", "xlwings", "终端"):
+        assert word not in text, word
+    assert [f"“{a.caption}”：" in text for a in xlsm.ACTIONS] == [True] * 6
+    assert [f"“{name}.cmd”" in text for name, _ in LAUNCHERS] == [True] * 4
+    for sheet in layout.GENERATED_SHEETS:
+        assert sheet in text
+
+
+def test_guide_wraps_within_portrait_a4_and_its_rows_hold_their_lines(master):
+    """78 characters of Calibri (about 410 points) fit portrait A4's 494; each row is as tall as its wrapped lines:
+    the longest line (rule 3 on drop-downs, 152 characters, 301 units) takes 5 lines of 70.2 units: 5 × 16.5 + 4 = 86.5
+    points, 86.25 in whole pixels."""
+    sheet = openpyxl.load_workbook(master)[layout.GUIDE]
+    assert sheet.column_dimensions["A"].width == pytest.approx(78.71, abs=0.01)  # xlsxwriter adds the padding
+    assert sheet.page_setup.orientation == "portrait" and sheet.print_area == f"'使用说明'!$A$1:$A${len(GUIDE_LINES) + 2}"
+    cells = [c for c in sheet["A"][2:] if c.value]
+    assert all(c.alignment.wrap_text for c in cells)
+    longest = max(cells, key=lambda c: len(c.value))
+    assert longest.value.startswith("3. 带下拉箭头") and sheet.row_dimensions[longest.row].height == 86.25
+    assert all(abs(sheet.row_dimensions[c.row].height - guide_row_height(c.value, 12 if c.value.startswith("■") else 11))
+               < 0.75 for c in cells)  # to the pixel
+
+
 def test_libreoffice_opens_init_and_demo_and_keeps_dropdowns(master, tmp_path):
     demo = build_master(tmp_path / "示例.xlsx", demo_data(TODAY))
     for path in (master, demo):
         pdf = soffice_convert(path, "pdf", tmp_path / "pdf")
         assert pdf.read_bytes().startswith(b"%PDF")
+    # 使用说明 prints whole: every line of it is in the PDF's text, none cut at the right edge
+    printed = re.sub(r"\s", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+    assert all(re.sub(r"\s", "", line) in printed for line in GUIDE_LINES)
     resaved = soffice_convert(master, "xlsx:Calc MS Excel 2007 XML", tmp_path / "resaved")
     book = openpyxl.load_workbook(resaved)
     assert _lists(book[layout.MEMBERS])["C"] == '"男,女"'
