@@ -254,14 +254,13 @@ def _print_setup(sheet) -> None:
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
-GUIDE_WIDTH = 78  # characters: on portrait A4 at 100 % with Calibri's metrics (about 410 of 494 points)
+GUIDE_WIDTH = 70  # characters: with the buttons' column (18) on portrait A4 at 100 % in Calibri (470 of 494 points)
 GUIDE_LINE_POINTS = 16.5  # one line of 11-point CJK text (Noto Sans CJK, SimSun and YaHei need 14–16)
 
 
 def _write_guide(book, formats: _Formats):
-    """使用说明: one column as wide as portrait A4, every line wrapped in it and its row as tall as its lines.
-
-    Only that column prints (the buttons beside it stay on the screen)."""
+    """使用说明: one column that, with the buttons' column beside it, is as wide as portrait A4; every line wrapped
+    in it and its row as tall as its lines. No print area: LibreOffice would print the sheet even when hidden."""
     sheet = book.add_worksheet(layout.GUIDE)
     sheet.set_column(0, 0, GUIDE_WIDTH, formats.wrap)
     sheet.write_string(0, 0, "党建工作台账 使用说明", formats.title)
@@ -273,7 +272,6 @@ def _write_guide(book, formats: _Formats):
     sheet.set_tab_color("#2F75B5")
     sheet.set_paper(9)
     sheet.set_portrait()
-    sheet.print_area(0, 0, len(GUIDE_LINES) + 1, 0)
     sheet.fit_to_pages(1, 0)
     sheet.set_footer("&C第 &P 页，共 &N 页")
     return sheet

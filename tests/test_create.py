@@ -155,12 +155,12 @@ def test_guide_speaks_to_teachers_of_the_buttons_and_launchers_they_see(master):
 
 
 def test_guide_wraps_within_portrait_a4_and_its_rows_hold_their_lines(master):
-    """78 characters of Calibri (about 410 points) fit portrait A4's 494; each row is as tall as its wrapped lines:
-    the longest line (rule 3 on drop-downs, 152 characters, 301 units) takes 5 lines of 70.2 units: 5 × 16.5 + 4 = 86.5
-    points, 86.25 in whole pixels."""
+    """70 characters of Calibri and the buttons' 18 (470 points) fit portrait A4's 494; each row is as tall as its
+    wrapped lines: the longest line (rule 3 on drop-downs, 152 characters, 301 units) takes 5 lines of 63 units:
+    5 × 16.5 + 4 = 86.5 points, 86.25 in whole pixels."""
     sheet = openpyxl.load_workbook(master)[layout.GUIDE]
-    assert sheet.column_dimensions["A"].width == pytest.approx(78.71, abs=0.01)  # xlsxwriter adds the padding
-    assert sheet.page_setup.orientation == "portrait" and sheet.print_area == f"'使用说明'!$A$1:$A${len(GUIDE_LINES) + 2}"
+    assert sheet.column_dimensions["A"].width == pytest.approx(70.71, abs=0.01)  # xlsxwriter adds the padding
+    assert sheet.page_setup.orientation == "portrait" and sheet.sheet_properties.pageSetUpPr.fitToPage
     cells = [c for c in sheet["A"][2:] if c.value]
     assert all(c.alignment.wrap_text for c in cells)
     longest = max(cells, key=lambda c: len(c.value))
