@@ -85,7 +85,7 @@ def test_old_is_unchanged_and_new_is_an_xlsm_with_buttons_and_launchers(carried)
         names = set(book.namelist())
     assert "xl/vbaProject.bin" in names and any(n.startswith("xl/drawings/vmlDrawing") for n in names)
     raw = read_book(new, pipeline.wanted_for_refresh())
-    assert raw.sheet_names == [L.GUIDE, *L.INPUT_SHEET_NAMES, "xlwings.conf"]
+    assert raw.sheet_names == [L.GUIDE, *L.INPUT_SHEET_NAMES, L.LISTS_SHEET, "xlwings.conf"]
     assert sorted(p.name for p in new.parent.glob("*.cmd")) == ["刷新.cmd", "日历.cmd", "校验.cmd", "生成报表.cmd"]
 
 

@@ -401,8 +401,8 @@ def test_report_workbook_round_trip(written):
     assert sheet["A4"].value == summary_sentence(figures)  # title, subtitle, blank, the sentence, blank
     rows = list(sheet.iter_rows(min_row=8, max_col=2, values_only=True))  # table title, header
     assert rows[:8] == key_figures(figures)
-    assert rows[8:10] == [("其他数字", None), ("项目", "数值")]
-    assert rows[10:] == [pair for pair in headline(figures) if pair not in key_figures(figures)]
+    assert rows[8:11] == [(None, None), ("其他数字", None), ("项目", "数值")]
+    assert rows[11:] == [pair for pair in headline(figures) if pair not in key_figures(figures)]
     assert sheet["A10"].value == "十个一完成率" and sheet["B10"].number_format == "0.0%"
     with zipfile.ZipFile(files[".xlsx"]) as package:
         charts = [package.read(n).decode("utf-8") for n in package.namelist() if n.startswith("xl/charts/chart")]

@@ -95,9 +95,9 @@ def _section_sheet(section: Section, heading: str, subtitle: str) -> tuple[Sheet
 
 
 def _below(model: SheetModel, block: Block) -> int:
-    """The last row a table (and its chart) takes."""
+    """The first free row below a table (and its chart)."""
     if block.chart_row is None:
-        return max(r for r, _ in model.cells if r >= block.first_row)
+        return max(r for r, _ in model.cells if r >= block.first_row) + 1
     return block.chart_row + CHART_ROWS
 
 
