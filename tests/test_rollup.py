@@ -357,5 +357,5 @@ def test_libreoffice_prints_the_town_tables(capsys, town, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for title in ("全镇计分党员排名", "全镇党小组排名", "全镇各月出勤率", "各支部各月出勤率", "各支部各月签到", "未能读取的文件"):
         assert title in text
-    assert re.search(r"丙支部\s+一组\s+D002\s+李四\s+19\s+1\s+1", text)
+    assert re.search(r"丙支部\s+一组\s+D002\s+李四\s+19\.00\s+1\s+1", text)
     assert re.search(r"2026-03\s+3\s+6\s+2\s+1\s+9\s+66\.7%", text)
