@@ -436,7 +436,7 @@ def test_refresh_tallies_the_collected_votes(capsys, master, returned):
     ]
     scores = rows_of(master, L.MEMBER_SCORES_SHEET)
     by_id = {row[0]: row for row in scores}
-    assert by_id["D003"][scores[2].index("群众评议（分）")] == round((5 + 1 + 0) / 3, 2)  # the mean over all votes
+    assert by_id["D003"][scores[2].index("群众评议\n（分）")] == round((5 + 1 + 0) / 3, 2)  # the mean over all votes
 
 
 def test_refresh_writes_every_assessment_sheet(data):

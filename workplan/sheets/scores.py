@@ -15,6 +15,8 @@ from .left_out import add_left_out
 
 UNIT = "（分）"  # the unit of an item column's header; 总分 and 排名 go without
 MEMBER_HEADERS = ("党员编号", "姓名", "党小组", "总分", "排名") + tuple(label + UNIT for label, _ in MEMBER_ITEMS)
+# On the sheet the unit goes on a line of its own: a narrow column never breaks 读书考评（分） after its （.
+SHEET_MEMBER_HEADERS = tuple(h.replace(UNIT, "\n" + UNIT) for h in MEMBER_HEADERS)
 GROUP_HEADERS = ("小组名称", "人数", "成员平均分", "活动得分", "总分", "排名", "完成活动", "逾期活动", "备注")
 HISTORY_HEADERS = ("周次", "截止日期", "小组名称", "总分", "排名")
 EMPTY_GROUP = "无计分党员，只计活动得分"
@@ -50,9 +52,9 @@ def member_scores_sheet(scores: Scores) -> SheetModel:
     rows = member_rows(scores)
     widths = (9, 9, 16, 8, 6) + (9,) * len(MEMBER_ITEMS)
     score_cols = {3, *range(5, len(MEMBER_HEADERS))}
-    model = table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), MEMBER_HEADERS, rows, widths, True,
+    model = table_sheet(layout.MEMBER_SCORES_SHEET, _span_title("党员个人积分", scores), SHEET_MEMBER_HEADERS, rows, widths, True,
                         {col: SCORE for col in score_cols})
-    model.row_heights[HEADER_ROW] = 45  # 出席支部活动（分） wraps to three lines
+    model.row_heights[HEADER_ROW] = 45  # 出席支部活动 wraps to two lines, （分） below them
     add_left_out(model, scores.left_out, FIRST_DATA_ROW + max(len(rows), 1) + 1, len(MEMBER_HEADERS) - 1)
     return model
 
