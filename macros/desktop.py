@@ -4,7 +4,7 @@ A click renders every generated sheet with the file writer's own renderer (`rend
 styles, drop-downs, print setup, protection, conditional formats, charts, buttons) into a
 temporary .xlsx (`write_temp`, no Excel call), opens it hidden in the calling book's Excel and
 replaces the book's generated sheets by copies (`replace_generated`). The number of Excel
-calls does not grow with the branch: 29 for the copy-in of the demo's 13 sheets (book as saved,
+calls does not grow with the branch: 31 for the copy-in of the demo's 13 sheets (book as saved,
 nothing pointing at them), where each sheet would cost 2 or more.
 
 The order keeps what staff typed. Formulas, defined names and chart series that point at a
@@ -38,9 +38,8 @@ old sheets (as `旧~…`) rather than delete what a formula may still need, and 
 References a Replace cannot reach (a chart of a staff sheet, a drop-down, a pivot table) get one
 warning line (and take the re-targeting way, which leaves them no worse than a delete).
 
-Where the sheets stand is the saved file's order when Excel says the book is as saved (it then
-is the file: moving, adding or renaming a sheet makes `Saved` False), else Excel's `SHEET()`,
-asked once a click. Alerts, screen updating and calculation are off meanwhile and restored
+Where the sheets stand is asked of Excel (`SHEET()`, two calls for 13 names), once a click, even
+for a book as saved: a file changed behind Excel's back must not misplace the copies. Alerts, screen updating and calculation are off meanwhile and restored
 after, each on its own, also on failure (Excel restores none of them after cross-process code).
 Events are left alone. The buttons of the copies must run the calling book's macro, not the
 temporary file's: the first copy's OnAction is read and, only if Excel made it point elsewhere,
@@ -275,13 +274,10 @@ def replace_generated(book: ComBook, temp: Path, names: list[str], macro: str | 
 
 
 def _positions(click: _Click) -> tuple[dict[str, int], int]:
-    """Where the sheets to write stand: from the saved file when Excel says the book is as saved (its
-    sheets are then the file's, in the file's order; no call), else by `positions` (asked once a click:
-    the check for foreign sheets may have asked already)."""
-    if click.saved and click.refs.sheets:
-        order = {name.casefold(): index for index, name in enumerate(click.refs.sheets, 1)}
-        found = {name: order[name.casefold()] for name in click.names if name.casefold() in order}
-        return found, len(click.refs.sheets)
+    """Where the sheets to write stand, by `positions` (Excel's SHEET(): asked once a click, the check for
+    foreign sheets may have asked already). Not from the saved file even when Excel says the book is as
+    saved: a file changed behind Excel's back (a sync client) would put the copies in the wrong place or
+    beside the old sheets as "X (2)", for the price of two calls saved."""
     book = click.book
     if book.layout is None or book.layout[0] != tuple(click.names):
         book.layout = (tuple(click.names), *positions(_context(book), click.names))
