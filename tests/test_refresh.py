@@ -71,6 +71,27 @@ def test_history_keeps_one_block_per_week(capsys, build, data):
     ]
 
 
+def test_drop_downs_and_their_names_survive_two_refreshes(capsys, build, data):
+    """The writer copies input sheets, 下拉列表 and the defined names as they were: the lists still work."""
+    path = build(data)
+    with zipfile.ZipFile(path) as package:
+        before = {n: package.read(n) for n in package.namelist() if n.startswith("xl/worksheets/sheet")}
+    run(capsys, "refresh", str(path))
+    run(capsys, "refresh", str(path))
+    book = openpyxl.load_workbook(path)
+    assert {n: d.attr_text for n, d in book.defined_names.items()} == {
+        name: ref.lstrip("=") for name, ref in L.DEFINED_LISTS.items()}
+    lists = {(sheet, str(v.sqref)): (v.formula1, v.errorStyle) for sheet in (L.ATTENDANCE_SHEET, L.ACTIVITIES)
+             for v in book[sheet].data_validations.dataValidation if not v.formula1.startswith('"')}
+    assert lists == {(L.ATTENDANCE_SHEET, "A2:A1048576"): ("活动编号列表", "warning"),
+                     (L.ATTENDANCE_SHEET, "B2:B1048576"): ("党员编号列表", "warning"),
+                     (L.ACTIVITIES, "D2:D1048576"): ("组织者列表", "warning"),
+                     (L.ACTIVITIES, "I2:I1048576"): ("党员姓名列表", "information")}
+    assert book[L.LISTS_SHEET].sheet_state == "hidden" and book[L.LISTS_SHEET]["A3"].value == '=IF(党小组!A2="","",党小组!A2)'
+    with zipfile.ZipFile(path) as package:  # every sheet that was there (inputs, 使用说明, 下拉列表) byte for byte
+        assert all(package.read(n) == data for n, data in before.items())
+
+
 def test_history_names_its_weeks_marks_its_points_and_prints_landscape(capsys, build, data):
     """One week is one point (a marker), its name is one a person reads, the sheet prints across A4."""
     path = build(data)
