@@ -1,7 +1,8 @@
 """A realistic demo branch: 40 members in 4 party groups and a year of their work.
 
 `demo_data(today)` returns rows for every input sheet of the year of `today`: the
-“十个一” activities, monthly 主题党日, quarterly 党员大会 and 党课, the union, league and
+“十个一” activities, monthly 主题党日, 支委会 and 党小组会, quarterly 党员大会 and 党课, the
+yearly 民主评议党员 and 组织生活会 (two meetings missed on purpose: `MISSED_MEETINGS`), the union, league and
 retired-teacher activities, sign-ins for every completed activity, reading, recommendations,
 commitments at every stage, ledger rows, evaluations, a development pipeline, and the 节假日
 sheet (the year's official holidays as copied from the notice, the school's 寒假 and 暑假). Only
@@ -33,6 +34,8 @@ BOOKS = (
     "《可爱的中国》", "《课堂观察》",
 )
 
+# The required meetings the demo misses on purpose, as 组织生活落实 shows them: (meeting, period).
+MISSED_MEETINGS = (("支委会", "5月"), ("支部党员大会", "第3季度"))
 # (sheet, code) of every mistake planted in the demo, as validation reports it.
 DELIBERATE_MISTAKES = (
     (layout.MEMBERS, "bad-choice"),
@@ -99,6 +102,10 @@ class _Demo:
     def scored(self, group: str | None = None) -> list[dict[str, Any]]:
         return [m for m in self.members if m["在册状态"] != "转出" and (group is None or m["党小组"] == group)]
 
+    def committee(self) -> list[dict[str, Any]]:
+        """The 支部委员会: the three school leaders (D001, D011, D021) and two teachers of the central school."""
+        return [self.members[i] for i in (0, 1, 2, 10, 20)]
+
     def working(self) -> list[dict[str, Any]]:
         return [m for m in self.members if m["在册状态"] == "在职"]
 
@@ -151,6 +158,7 @@ class _Demo:
             month = 3 * quarter + 3
             rows.append(self._plan(f"H{quarter + 1}", f"第{quarter + 1}季度支部党员大会", "三会一课", "支部", month, 25))
             rows.append(self._plan(f"K{quarter + 1}", f"第{quarter + 1}季度党课", "三会一课", "支部", month, 26))
+        rows.extend(self._meetings())
         extras = (
             ("G01", "教职工代表大会", "工会", "支部", 3), ("G02", "教职工趣味运动会", "工会", "支部", 11),
             ("T01", "党建带团建：团员党史知识竞赛", "团队", "支部", 5), ("T02", "少先队“红旗标杆大队”达标竞赛", "团队", "支部", 10),
@@ -159,6 +167,23 @@ class _Demo:
         rows.extend(self._plan(code, name, kind, who, month, 20) for code, name, kind, who, month in extras)
         for row in rows:
             self._progress(row)
+        return rows
+
+    def _meetings(self) -> list[dict[str, Any]]:
+        """支委会 and each group's 党小组会 every month, 民主评议党员 in June, 组织生活会 in December.
+
+        Two are missed on purpose (`MISSED_MEETINGS`): May's 支委会 was never typed, and the third
+        quarter's 支部党员大会 (H3) was cancelled (`_progress`), so 组织生活落实 shows two red cells.
+        """
+        rows = []
+        for month in range(1, 13):
+            if month != 5:
+                rows.append(self._plan(f"W{month:02d}", f"{month}月支委会", "三会一课", "支部", month, 5))
+            for index, group in enumerate(GROUPS):
+                rows.append({**self._plan(f"S{month:02d}-{index + 1}", f"{month}月党小组会", "三会一课", group, month,
+                                          14 + index), "地点": "各校"})
+        rows.append(self._plan("P01", f"{self.year}年度民主评议党员", "三会一课", "支部", 6, 29))
+        rows.append(self._plan("P02", f"{self.year}年度组织生活会", "三会一课", "支部", 12, 22))
         return rows
 
     def _plan(self, code: str, name: str, kind: str, organizer: str, month: int, around: int) -> dict[str, Any]:
@@ -173,6 +198,9 @@ class _Demo:
         if row["活动编号"] == "A05-3":
             row["备注"] = "因防汛推迟，尚未开展"
             return
+        if row["活动编号"] == "H3" and day <= self.today:
+            row["状态"], row["备注"] = layout.CANCELLED, "因迎接县教学视导推迟，本季度未补开"
+            return
         if row["活动编号"] == "A07" and day <= self.today:
             row["状态"], row["备注"] = layout.CANCELLED, "与县书画比赛合并举办"
             return
@@ -186,6 +214,8 @@ class _Demo:
             if activity["状态"] != layout.DONE:
                 continue
             who = self.scored(activity["组织者"]) if activity["组织者"] in GROUPS else self.scored()
+            if "支委会" in activity["活动名称"]:
+                who = self.committee()
             for member in who:
                 retired = member["在册状态"] == "离退休"
                 weights = (0.55, 0.4, 0.05) if retired and activity["组织者"] == "支部" else (0.9, 0.07, 0.03)

@@ -212,7 +212,7 @@ def test_calendar_sheet_prints_and_a_page_renders(refreshed_demo, tmp_path):
         command = ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
-    overview = page_text(1) + page_text(2)  # the year's 54 rows: long names wrap, so two pages
+    overview = page_text(1) + page_text(2)  # the year's rows (支委会 and 党小组会 typed each month): two pages
     assert "活动日历" in page_text(1) and "12月" in page_text(1) and "A10-4" in overview
     assert "本表由程序生成" not in overview  # the banner is for the screen
     january = page_text(3)

@@ -186,11 +186,11 @@ def demo():
 def test_the_demos_d006_is_scored_and_his_gender_still_reported(demo):
     assert (L.MEMBERS, 7, "性别", "bad-choice") in demo.report.codes()
     d006 = next(m for m in demo.scores.members if m.member_id == "D006")
-    assert (d006.name, d006.group, d006.total, d006.rank) == ("曾慧东", "中心小学党小组", 72.2, 19)
+    assert (d006.name, d006.group, d006.total, d006.rank) == ("曾慧东", "中心小学党小组", 82.8, 22)
     assert len(demo.scores.members) == 39
     assert [(g.group, g.members, g.average, g.total, g.rank) for g in demo.scores.groups] == [
-        ("中心小学党小组", 10, 74.53, 83.53, 1), ("东山小学党小组", 10, 72.47, 81.47, 2),
-        ("西河小学党小组", 9, 77.03, 81.03, 3), ("离退休教师党小组", 10, 46.5, 61.5, 4)]
+        ("中心小学党小组", 10, 89.68, 131.68, 1), ("东山小学党小组", 10, 87.31, 129.31, 2),
+        ("西河小学党小组", 9, 89.04, 126.04, 3), ("离退休教师党小组", 10, 56.22, 104.22, 4)]
 
 
 def test_the_demos_three_counts_of_commitments_awaiting_review_agree(demo):
@@ -205,7 +205,7 @@ def test_the_demos_three_counts_of_commitments_awaiting_review_agree(demo):
 
 def test_the_demos_left_out_list(demo):
     assert [(line.kind, line.sheet, line.cell) for line in demo.scores.left_out] == [
-        ("党员", L.MEMBERS, "H31"), ("记录", L.MEMBER_PROMISES, "J4"), ("记录", L.ACTIVITIES, "E47"),
-        ("记录", L.ATTENDANCE_SHEET, "B1183"), ("记录", L.ATTENDANCE_SHEET, "B1184"), ("记录", L.ATTENDANCE_SHEET, "B1185"),
-        ("记录", L.ATTENDANCE_SHEET, "A1186"), ("记录", L.READING, "E4"), ("记录", L.LEDGER, "G2")]
+        ("党员", L.MEMBERS, "H31"), ("记录", L.MEMBER_PROMISES, "J4"), ("记录", L.ACTIVITIES, "E108"),
+        ("记录", L.ATTENDANCE_SHEET, "B1662"), ("记录", L.ATTENDANCE_SHEET, "B1663"), ("记录", L.ATTENDANCE_SHEET, "B1664"),
+        ("记录", L.ATTENDANCE_SHEET, "A1665"), ("记录", L.READING, "E4"), ("记录", L.LEDGER, "G2")]
     assert demo.scores.left_out[0].reason == "在册状态为“转出”，不计分"

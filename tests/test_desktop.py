@@ -30,9 +30,9 @@ from workplan import pipeline
 from conftest import TODAY
 
 OWNED = set(layout.GENERATED_SHEETS)
-GENERATED = ["校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒", "群众评议表", "党员评议支部表",
+GENERATED = ["校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒", "组织生活落实", "群众评议表", "党员评议支部表",
              "读书考评表", "承诺评议表", "党员年度考评表", "公示表", "评议汇总"]
-SUM = "发现错误 11 条，警告 1 条。积分统计到 2026-11-26：39 名党员，4 个党小组；小组第一名 中心小学党小组（83.53 分）。"
+SUM = "发现错误 11 条，警告 1 条。积分统计到 2026-11-26：39 名党员，4 个党小组；小组第一名 中心小学党小组（131.68 分）。"
 
 
 def quietly(step):
@@ -130,8 +130,8 @@ def test_the_number_of_excel_calls_of_a_click(master):
     user is 3, where the sheets stand 2, alerts/screen/calculation 9, open and hide the temporary book 4, move
     out and copy in 7, the first copy's button 3, links 1, close 1, Goto 1), message 1.
     Excel pointing the copied buttons at the temporary book costs 3 more (LinkSources, ChangeLink, the button
-    again); if Excel refuses to change the link to the book itself, 40 (those 3, then the first button 1 and
-    3 for each of the other 12, and breaking the link 1).
+    again); if Excel refuses to change the link to the book itself, 43 (those 3, then the first button 1 and
+    3 for each of the other 13 — 组织生活落实 is one of them —, and breaking the link 1).
     Changed since the save: 30 more (merges asked 14, formulas looked for on 14 sheets, the names counted 2)."""
     local = click(master, qualify=False)[1]
     assert local.calls() == 95
@@ -139,7 +139,7 @@ def test_the_number_of_excel_calls_of_a_click(master):
     assert len(local.members("Evaluate")) == 2 and not local.members("MergeCells", "Find", "FindFormat")
     assert click(master, qualify=True)[1].calls() == 95 + 3
     refused = click(master, qualify=True, prepare=lambda wb: setattr(wb._xl, "change_link_to_itself", False))
-    assert refused[0].message == SUM and refused[1].calls() == 95 + 40
+    assert refused[0].message == SUM and refused[1].calls() == 95 + 43
     assert all(b["macro"] == "Workbench_Refresh" for s in refused[2].sheets if s.name in OWNED for b in s.buttons)
     changed = click(master, qualify=False, prepare=unsaved)[1]
     assert changed.calls() == 95 + 30 and len(changed.members("MergeCells")) == 14 and len(changed.members("HasFormula")) == 14
@@ -207,7 +207,7 @@ def test_the_first_click_adds_the_generated_sheets_after_the_last_sheet(tmp_path
     build_master(path, demo_data(TODAY))
     done, xl, wb, _ = click(path)
     assert done.message == SUM
-    assert names(wb)[-13:] == GENERATED and not xl.members("Delete")
+    assert names(wb)[-14:] == GENERATED and not xl.members("Delete")
     assert not [m for m in xl.log if m[2] == "Name" and m[0] == "set"]  # nothing to rename
     assert len(xl.members("Next")) == 17  # 积分历史 is missing: the reader lists the names once (节假日, 下拉列表 included)
 
@@ -215,7 +215,7 @@ def test_the_first_click_adds_the_generated_sheets_after_the_last_sheet(tmp_path
 def test_the_calendar_button_replaces_only_its_two_sheets(master):
     before = names(cs.open_book(master)[1])
     done, xl, wb, _ = click(master, action=macros.calendar)
-    assert done.message.startswith("近期提醒 15 条：")
+    assert done.message == "近期提醒 13 条：未来 14 天内 2 项活动，逾期 1 项，应开未开的会议 2 次（见“组织生活落实”）。"
     assert names(wb) == before
     assert [s.name for s in wb.sheets if s.copied_from is not None] == ["活动日历", "近期提醒"]
 

@@ -442,7 +442,7 @@ def test_refresh_tallies_the_collected_votes(capsys, master, returned):
 def test_refresh_writes_every_assessment_sheet(data):
     result = pipeline.refresh(raw_book(data), TODAY)
     sheets = {s.name: s for s in result.sheets}
-    assert list(sheets)[6:] == [*L.FORM_SHEETS, L.EVAL_SUMMARY_SHEET]
+    assert list(sheets)[7:] == [*L.FORM_SHEETS, L.EVAL_SUMMARY_SHEET] and list(sheets)[6] == L.ORGLIFE_SHEET
     mass = sheets["群众评议表"]
     assert mass.values()[0][0] == "本表由程序生成，请勿在此输入；下次刷新会覆盖"
     assert [row[1] for row in mass.values()[4:7]] == ["D001", "D002", "D003"]  # 赵六 (转出) is not evaluated

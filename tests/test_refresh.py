@@ -43,7 +43,7 @@ def test_refresh_writes_every_generated_sheet_after_the_input_sheets(capsys, bui
     assert code == 0, out
     names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
     assert names == [L.GUIDE, *L.INPUT_SHEET_NAMES, L.LISTS_SHEET, "校验结果", "个人积分", "小组积分", "积分历史", "活动日历", "近期提醒",
-                     *L.FORM_SHEETS, "评议汇总"]
+                     "组织生活落实", *L.FORM_SHEETS, "评议汇总"]
     header, rows = table(path, "个人积分", "党员编号")
     assert header[:5] == ["党员编号", "姓名", "党小组", "总分", "排名"]
     assert [row[:5] for row in rows] == [["D001", "张三", "一组", 16.0, 1.0], ["D003", "王五", "二组", 2.0, 2.0],

@@ -309,7 +309,11 @@ def test_headline_figures(figures):
     assert headline(figures) == [
         ("计分党员", 3), ("党小组", 2), ("十个一计划", 5), ("十个一已完成", 2), ("十个一逾期", 1), ("十个一已取消", 1),
         ("十个一完成率", 0.4), ("签到人次", 8), ("出勤率", 6 / 8), ("党员承诺", 23), ("已评诺承诺", 4), ("承诺兑现率", 0.25),
-        ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1), ("读完书目", 5), ("读书党员", 3), ("人均读完", 1.67),
+        ("支部承诺", 16), ("支部承诺已完成", 3), ("动态新增承诺", 1),
+        # 三会一课 to 26 Nov with the default rules and two groups: Jan-Oct are over (10 months), Q1-Q3
+        # (3 quarters), the year runs: 支委会 10 + 党小组会 2×10 + 主题党日 10 + 党员大会 3 + 党课 3 = 46; held:
+        # the 支委会 A06 of September only
+        ("三会一课应开", 46), ("三会一课已开", 1), ("三会一课落实率", 1 / 46), ("读完书目", 5), ("读书党员", 3), ("人均读完", 1.67),
         ("推荐次数", 5), ("表彰次数", 2), ("群众评议票数", 5), ("群众评议优秀率", 0.4), ("评议支部票数", 7),
         ("评议支部满意率", 5 / 7), ("第一名小组", "一组"), ("第一名总分", 21.5), ("发展：入党申请人", 2),
         ("发展：入党积极分子", 1), ("发展：发展对象", 1), ("发展：预备党员", 1), ("发展：已转正", 1),
@@ -326,7 +330,7 @@ def test_overview_leads_with_eight_figures_and_one_sentence(figures):
     assert overview.lead == summary_sentence(figures)
     assert [t.title for t in overview.tables] == ["主要数字", "其他数字"]
     rest = [tuple(row) for row in overview.tables[1].rows]
-    assert rest == [pair for pair in headline(figures) if pair not in key_figures(figures)] and len(rest) == 23
+    assert rest == [pair for pair in headline(figures) if pair not in key_figures(figures)] and len(rest) == 26  # 三会一课 3
 
 
 def test_the_cutoff_is_scorings(data, build):
@@ -388,7 +392,7 @@ def test_report_writes_workbook_page_pictures_and_pdf(written):
     assert files[".xlsx"].name == "测试支部2026年度报表.xlsx"
     charts = sorted((folder / REPORT_DIR / "图表").glob("*.png"))
     sections = report_sections(year_report(refreshed(folder / "总台账.xlsx")))
-    assert len(charts) == sum(1 for s in sections for t in s.tables if t.chart_rows) == 13
+    assert len(charts) == sum(1 for s in sections for t in s.tables if t.chart_rows) == 14
 
 
 def test_report_workbook_round_trip(written):
@@ -402,11 +406,12 @@ def test_report_workbook_round_trip(written):
     rows = list(sheet.iter_rows(min_row=8, max_col=2, values_only=True))  # table title, header
     assert rows[:8] == key_figures(figures)
     assert rows[8:11] == [(None, None), ("其他数字", None), ("项目", "数值")]
-    assert rows[11:] == [pair for pair in headline(figures) if pair not in key_figures(figures)]
+    assert rows[11:] == [(label, pytest.approx(value) if isinstance(value, float) else value)  # 1/46 to 16 digits
+                         for label, value in headline(figures) if (label, value) not in key_figures(figures)]
     assert sheet["A10"].value == "十个一完成率" and sheet["B10"].number_format == "0.0%"
     with zipfile.ZipFile(files[".xlsx"]) as package:
         charts = [package.read(n).decode("utf-8") for n in package.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 13 and sum("<c:pieChart>" in c for c in charts) == 2
+    assert len(charts) == 14 and sum("<c:pieChart>" in c for c in charts) == 2
 
 
 def test_no_phone_number_anywhere(written):
@@ -495,7 +500,7 @@ def test_html_page_in_headless_chromium(written, tmp_path):
 def test_html_page_shows_every_section_and_embeds_its_charts(written):
     _, files = written
     page = files[".html"].read_text(encoding="utf-8")
-    assert page.count("<img alt=\"") == 13 and page.count("data:image/png;base64,") == 13
+    assert page.count("<img alt=\"") == 14 and page.count("data:image/png;base64,") == 14
     for title in ("“十个一”活动完成情况", "活动出勤率", "读书达人", "评议结果", "发展党员：各阶段与下一步"):
         assert title in page
     assert "<td class=\"num\">75.0%</td>" in page  # 出勤率 6/8
@@ -546,7 +551,7 @@ def test_native_charts_have_a_legend_only_for_several_series(written):
     legends = [c for c in charts if "<c:legend>" in c]
     assert len(legends) == 2  # 支部承诺 (four states) and the weekly trend (two groups)
     assert sum('<c:symbol val="circle"/>' in c for c in charts) == 1  # the trend marks its points
-    assert sum("<c:dLbls>" in c for c in charts) == 12  # the ten bar charts and both pies show their values
+    assert sum("<c:dLbls>" in c for c in charts) == 13  # the eleven bar charts (三会一课 one) and both pies show their values
 
 
 def test_charts_find_a_cjk_font():

@@ -157,6 +157,8 @@ MEETING_KEYS = (
     ("支部党员大会", "每季度最后一个周四", "三会一课：每季度一次；“每季度”指 3、6、9、12 月"),
     ("党课", "每季度最后一个周五", "三会一课：每季度一次"),
     ("主题党日", "每月10日", "每月一次；遇节假日顺延到下一个工作日"),
+    ("组织生活会", "12月最后一个周四", "每年至少一次（“组织生活落实”表按全年检查）；不开填“不安排”"),
+    ("民主评议党员", "12月最后一个周五", "每年一次，常与组织生活会一起开；活动名称中含“民主评议”即算"),
 )
 
 SETTINGS_SPEC = SheetSpec(
@@ -378,6 +380,7 @@ GROUP_SCORES_SHEET = "小组积分"
 HISTORY_SHEET = "积分历史"
 CALENDAR_SHEET = "活动日历"
 REMINDERS_SHEET = "近期提醒"
+ORGLIFE_SHEET = "组织生活落实"  # 三会一课 kept: each required meeting, held / missed / not yet due
 FORM_SHEETS = ("群众评议表", "党员评议支部表", "读书考评表", "承诺评议表", "党员年度考评表", "公示表")
 EVAL_SUMMARY_SHEET = "评议汇总"  # the tallies of 评议记录: per member grades, per 好 satisfaction
 GENERATED_SHEETS = (
@@ -387,6 +390,7 @@ GENERATED_SHEETS = (
     HISTORY_SHEET,
     CALENDAR_SHEET,
     REMINDERS_SHEET,
+    ORGLIFE_SHEET,
 ) + FORM_SHEETS + (EVAL_SUMMARY_SHEET,)
 
 VALIDATION_HEADERS = ("级别", "工作表", "单元格", "列名", "值", "问题", "建议")

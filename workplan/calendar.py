@@ -22,7 +22,7 @@ from workbook import layout
 
 from .branch import Branch
 from .holidays import PACKAGE, Holidays
-from .meetings import MEETINGS, Meeting, occurrences
+from .meetings import MEETINGS, Meeting, is_meeting, occurrences
 from .records import Record
 from .scoring import planned_deadline
 
@@ -187,7 +187,8 @@ def _regular_items(branch: Branch, key: str, activities: list[Record]) -> Iterat
 
 
 def _ascii(meeting: Meeting) -> str:
-    return {"支委会": "committee", "党小组会": "group", "支部党员大会": "assembly", "党课": "lecture", "主题党日": "partyday"}[meeting.name]
+    return {"支委会": "committee", "党小组会": "group", "支部党员大会": "assembly", "党课": "lecture", "主题党日": "partyday",
+            "组织生活会": "orglife", "民主评议党员": "review"}[meeting.name]
 
 
 def _typed_meetings(branch: Branch, activities: list[Record]) -> set[tuple[str, str, int, int]]:
@@ -196,7 +197,7 @@ def _typed_meetings(branch: Branch, activities: list[Record]) -> set[tuple[str, 
     for record in activities:
         name, kind, organizer = record["活动名称"] or "", record["类别"], record["组织者"] or ""
         for meeting in MEETINGS:
-            if kind != meeting.kind or (meeting.keywords and not any(w in name for w in meeting.keywords)):
+            if not is_meeting(meeting, kind, name):
                 continue
             for year, month in _record_months(branch, record):
                 typed.add((meeting.name, organizer, year, month))

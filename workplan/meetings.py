@@ -27,24 +27,40 @@ _LAST = re.compile(r"^最后一个?(?:周|星期)([一二三四五六日天])$")
 NONE_WORDS = ("不安排", "无", "不开", "-", "—")
 
 
+MONTHLY, QUARTERLY, YEARLY = "每月", "每季度", "每年"
+
+
 @dataclass(frozen=True)
 class Meeting:
-    """One kind of regular meeting: its name, who holds it, the 活动计划 words that mean it."""
+    """One kind of regular meeting: its name, who holds it, the 活动计划 words that mean it, how often it is due."""
 
     name: str
     kind: str  # 类别 in 活动计划
     per_group: bool
     keywords: tuple[str, ...]  # words in 活动名称 that mean this meeting; empty: the 类别 alone
     default: str
+    period: str = MONTHLY  # how often 组织生活落实 asks for it: each month, each quarter, once a year
+    other_kinds: tuple[str, ...] = ()  # further 类别 under which staff type it
 
 
 MEETINGS: tuple[Meeting, ...] = (
     Meeting("支委会", "三会一课", False, ("支委会",), "每月第1个周一"),
     Meeting("党小组会", "三会一课", True, ("党小组会", "小组会"), "每月第2个周三"),
-    Meeting("支部党员大会", "三会一课", False, ("党员大会",), "每季度最后一个周四"),
-    Meeting("党课", "三会一课", False, ("党课",), "每季度最后一个周五"),
+    Meeting("支部党员大会", "三会一课", False, ("党员大会",), "每季度最后一个周四", QUARTERLY),
+    Meeting("党课", "三会一课", False, ("党课",), "每季度最后一个周五", QUARTERLY),
     Meeting("主题党日", "主题党日", False, (), "每月10日"),  # any 主题党日 activity of the month
+    Meeting("组织生活会", "三会一课", False, ("组织生活会",), "12月最后一个周四", YEARLY, ("其他",)),
+    Meeting("民主评议党员", "三会一课", False, ("民主评议",), "12月最后一个周五", YEARLY, ("其他",)),
 )
+
+
+def is_meeting(meeting: Meeting, kind: str | None, name: str) -> bool:
+    """Whether an 活动计划 row of this 类别 and 活动名称 is this meeting (one row may be two: 组织生活会暨民主评议党员)."""
+    if kind != meeting.kind and kind not in meeting.other_kinds:
+        return False
+    return not meeting.keywords or any(word in name for word in meeting.keywords)
+
+
 MEETING_HINT = "请写成“每月10日”“每月第1个周一”“每季度最后一个周四”“3、6、9、12月25日”，或填“不安排”"
 
 

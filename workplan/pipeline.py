@@ -1,6 +1,6 @@
 """The one-way flow of a refresh, as a pure function: read rows in, generated sheets out.
 
-    raw workbook -> validate -> scores, history, calendar, reminders, tallies -> SheetModels
+    raw workbook -> validate -> scores, history, calendar, 组织生活落实, reminders, tallies -> SheetModels
 
 Both edges use it: `sync.py` (reading and writing the file) and `macros` (reading and
 writing the workbook open in Excel). Nothing here touches a file, Excel or the clock.
@@ -23,9 +23,11 @@ from .counting import counted
 from .findings import Report
 from .forms import assessment_sheets
 from .history import HistoryRow, parse_history, update_history, week_label
+from .orglife import OrgLife, org_life
 from .reminders import Reminder, reminders
 from .scoring import Scores, score
 from .sheets.calendar import calendar_sheet
+from .sheets.orglife import orglife_sheet
 from .sheets.reminders import reminders_sheet
 from .sheets.scores import group_scores_sheet, history_sheet, member_scores_sheet
 from .sheets.validation import validation_sheet
@@ -46,6 +48,7 @@ class Refresh:
     history: list[HistoryRow] = field(default_factory=list)
     calendar: Calendar | None = None
     reminders: list[Reminder] = field(default_factory=list)
+    orglife: OrgLife | None = None
     tally: Tally | None = None
     sheets: list[SheetModel] = field(default_factory=list)
 
@@ -101,9 +104,11 @@ def refresh(raw: RawBook, today: dt.date, render: Collection[str] | None = ALL_S
     result.scores = score(branch, report, cutoff)
     old = parse_history(table_below(raw.sheet(layout.HISTORY_SHEET), "周次"))
     result.history = update_history(old, week_label(today), cutoff, result.scores.groups)
+    rows = counted(branch, report)
+    result.orglife = org_life(branch, rows.rows(layout.ACTIVITIES), cutoff)  # the roll-up's 三会一课落实率 needs it too
     if plan or render is None or any(name in render for name in CALENDAR_SHEETS):
         result.calendar = build_calendar(branch, today, report.bad_rows(layout.ACTIVITIES))
-        result.reminders = reminders(branch, result.calendar, today, counted(branch, report))
+        result.reminders = reminders(branch, result.calendar, today, rows, result.orglife)
     result.tally = tally(branch, report, result.scores)
     result.sheets = _render(result, render)
     return result
@@ -118,6 +123,7 @@ def _render(result: Refresh, wanted: Collection[str] | None) -> list[SheetModel]
         ((layout.HISTORY_SHEET,), lambda: [history_sheet(result.history)]),
         ((layout.CALENDAR_SHEET,), lambda: [calendar_sheet(result.calendar, result.branch.settings.branch, result.today)]),
         ((layout.REMINDERS_SHEET,), lambda: [reminders_sheet(result.reminders, result.today)]),
+        ((layout.ORGLIFE_SHEET,), lambda: [orglife_sheet(result.orglife, result.branch.settings.branch, result.today)]),
         ((*layout.FORM_SHEETS, layout.EVAL_SUMMARY_SHEET),
          lambda: assessment_sheets(result.branch, result.report, result.scores, result.tally, result.today)),
     ]

@@ -3,8 +3,9 @@
 Pure: the branch, its calendar and `today` in, `Reminder`s out, most urgent first (those
 whose deadline has passed, e.g. “预备期已满 148 天，尚未办理转正”, before all others): what falls in the next 14 days, overdue activities, commitments waiting too long at one
 stage, 预备党员 whose year of probation ends within 60 days, 积极分子 who reach a year
-of training, activities marked 已完成 with nobody signed in, and a notice when the
-official holidays of a year are not known.
+of training, activities marked 已完成 with nobody signed in, required meetings (三会一课) whose
+period ended without them (`workplan.orglife`), and a notice when the official holidays of a
+year are not known.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .branch import Branch
 from .calendar import OVERDUE, PLANNED, SUGGESTED, Calendar
 from .checks.development import add_years
 from .counting import Counted, stage_reached
+from .orglife import OrgLife, period_text
 
 AHEAD_DAYS = 14
 PROBATION_NOTICE_DAYS = 60
@@ -28,10 +30,10 @@ TRAINING_NOTICE_DAYS = 60
 # The longest a commitment should wait after each stage before the next one.
 STAGE_WAIT_DAYS = {"承诺日期": 30, "审诺日期": 30, "示诺日期": 180, "评诺日期": 60}
 
-SOON, LATE, STAGE, PROBATION, PROBATION_OVER, TRAINING, NO_SIGN_IN, NOTICE = (
-    "近期活动", "逾期活动", "承诺环节", "预备期将满", "预备期已满", "积极分子满一年", "未签到", "日历提示",
+SOON, LATE, STAGE, PROBATION, PROBATION_OVER, TRAINING, NO_SIGN_IN, NOTICE, MEETING_MISSED = (
+    "近期活动", "逾期活动", "承诺环节", "预备期将满", "预备期已满", "积极分子满一年", "未签到", "日历提示", "会议未开",
 )
-ORDER = (LATE, PROBATION_OVER, SOON, PROBATION, TRAINING, STAGE, NO_SIGN_IN, NOTICE)
+ORDER = (LATE, PROBATION_OVER, MEETING_MISSED, SOON, PROBATION, TRAINING, STAGE, NO_SIGN_IN, NOTICE)
 MAX_NAMES = 200  # names listed in one reminder; a county-sized book says how many more
 
 
@@ -49,7 +51,8 @@ class Reminder:
     names: str = ""
 
 
-def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Counted) -> list[Reminder]:
+def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Counted,
+              orglife: OrgLife | None = None) -> list[Reminder]:
     """All reminders: those whose deadline passed first, then by kind, then by date.
 
     Commitments and activities are the rows that count (`counted`, as 积分 and the report
@@ -63,6 +66,7 @@ def reminders(branch: Branch, calendar: Calendar, today: dt.date, counted: Count
         *_training(branch, today),
         *_no_sign_in(branch, counted.rows(layout.ACTIVITIES)),
         *_unknown_years(calendar),
+        *(_missed_meetings(orglife) if orglife else ()),
     ]
     return sorted(found, key=lambda r: (not r.passed, ORDER.index(r.kind), r.day or dt.date.max, r.subject))
 
@@ -166,6 +170,17 @@ def _no_sign_in(branch: Branch, activities: list) -> Iterator[Reminder]:
         if record["状态"] == layout.DONE and record["活动编号"] not in signed:
             yield Reminder(NO_SIGN_IN, record["实际日期"], f"{record['活动编号']} {record['活动名称'] or ''}",
                            record["组织者"] or "", "活动已完成，但“活动签到”中没有任何人签到；请补登签到")
+
+
+def _missed_meetings(orglife: OrgLife) -> Iterator[Reminder]:
+    """One row per required meeting whose period ended without it: 2026年第3季度未召开支部党员大会."""
+    for requirement, cell in orglife.missed_cells():
+        meeting = requirement.meeting
+        words = f"名称含“{meeting.keywords[0]}”" if meeting.keywords else "任意名称"
+        yield Reminder(MEETING_MISSED, cell.period.last, f"{period_text(cell.period)}未召开{requirement.title}",
+                       requirement.organizer,
+                       f"按“基本设置”，{meeting.name}{meeting.period}一次；如已召开，请在“活动计划”登记（类别“{meeting.kind}”、"
+                       f"{words}、组织者“{requirement.organizer}”），状态改为“已完成”并填写实际日期", passed=True)
 
 
 def _unknown_years(calendar: Calendar) -> Iterator[Reminder]:

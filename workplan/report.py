@@ -40,6 +40,7 @@ from .branch import Branch
 from .checks.development import add_years
 from .findings import Report
 from .history import pivot
+from .orglife import MISSED, period_text
 from .pipeline import Refresh
 from .records import Record
 from .scoring import (
@@ -272,6 +273,22 @@ class Trend:
     totals: list[list[float | None]]
 
 
+@dataclass(frozen=True)
+class MeetingCount:
+    """One required meeting of the year (组织生活落实): held against required, and the periods missed."""
+
+    name: str
+    organizer: str
+    period: str  # 每月, 每季度, 每年
+    held: int
+    required: int
+    missed: tuple[str, ...]  # 2026年5月, 2026年第3季度 …
+
+    @property
+    def rate(self) -> Share | None:
+        return share(self.held, self.required)
+
+
 @dataclass
 class YearReport:
     branch: str
@@ -292,6 +309,11 @@ class YearReport:
     ranking: list[GroupScore]
     trend: Trend
     development: list[Candidate] = field(default_factory=list)
+    meetings: list[MeetingCount] = field(default_factory=list)
+
+    def meeting_totals(self) -> tuple[int, int]:
+        """(held, required) over every required meeting: the 三会一课 figures of 概况 and the roll-up."""
+        return sum(m.held for m in self.meetings), sum(m.required for m in self.meetings)
 
     def ten_counts(self) -> dict[str, int]:
         counts = Counter(a.status for a in self.ten)
@@ -329,7 +351,17 @@ def year_report(result: Refresh) -> YearReport:
         ranking=sorted(scores.groups, key=lambda g: (g.rank, g.group)),
         trend=Trend(weeks, groups, totals),
         development=development(view),
+        meetings=meetings(result),
     )
+
+
+def meetings(result: Refresh) -> list[MeetingCount]:
+    """The 组织生活落实 counts of the refresh, one per required meeting (the same cells as the sheet)."""
+    if result.orglife is None:
+        return []
+    return [MeetingCount(r.title, r.organizer, r.meeting.period, r.held, r.required,
+                         tuple(period_text(c.period) for c in r.cells if c.state == MISSED))
+            for r in result.orglife.requirements]
 
 
 class _View:
@@ -551,6 +583,9 @@ def headline(report: YearReport) -> list[tuple[str, Any]]:
         ("支部承诺", report.branch_promises.total),
         ("支部承诺已完成", report.branch_promises.count("已完成")),
         ("动态新增承诺", len(report.branch_promises.dynamic)),
+        ("三会一课应开", report.meeting_totals()[1]),
+        ("三会一课已开", report.meeting_totals()[0]),
+        ("三会一课落实率", share(*report.meeting_totals())),
         ("读完书目", report.reading.finished),
         ("读书党员", report.reading.readers),
         ("人均读完", round(report.reading.finished / report.members, 2) if report.members else None),

@@ -129,6 +129,7 @@ def report_sections(report: YearReport) -> list[Section]:
     return [
         Section("概况", "概况", _overview(report), summary_sentence(report)),
         Section("十个一", "“十个一”活动完成情况", _ten(report)),
+        Section("三会一课", "三会一课落实情况（组织生活落实）", _meetings(report)),
         Section("出勤", "活动出勤率", _attendance(report)),
         Section("党员承诺", "党员承诺：各环节与兑现情况", _promises(report)),
         Section("支部承诺", "支部承诺：各方面完成状态与动态新增", _branch_promises(report)),
@@ -158,6 +159,20 @@ def _ten(report: YearReport) -> tuple[Table, ...]:
     return (
         table("完成情况", ("状态", "项目数"), rows, ChartHint("pie", "“十个一”完成情况", (1,), rows=len(TEN_STATES)), note),
         table("活动明细", ("活动编号", "活动名称", "组织者", "计划月份", "完成日期", "状态"), detail),
+    )
+
+
+def _meetings(report: YearReport) -> tuple[Table, ...]:
+    rows = [[m.name, m.organizer, m.period, m.required, m.held, m.required - m.held, m.rate] for m in report.meetings]
+    held, required = report.meeting_totals()
+    rows.append(["合计", "", "", required, held, required - held, share(held, required)])
+    note = ("应开：按“基本设置”中的例会规律，统计截止日期前已结束的月份、季度（和已召开的）应召开的次数；"
+            "已开：活动计划中状态“已完成”、实际日期在该期内的同类会议（与“组织生活落实”表相同）。")
+    missed = [[m.name, m.organizer, period] for m in report.meetings for period in m.missed] or [[NONE_YET, "", ""]]
+    return (
+        table("各项会议", ("会议", "组织者", "要求", "应开", "已开", "未开", "落实率"), rows,
+              ChartHint("bar", "三会一课落实率", (6,), rows=len(report.meetings)), note),
+        table("未召开的会议", ("会议", "组织者", "期间"), missed),
     )
 
 

@@ -51,7 +51,9 @@ def scores_line(scores) -> str:
 def reminders_line(found) -> str:
     late = sum(1 for r in found if r.kind == "逾期活动")
     soon = sum(1 for r in found if r.kind == "近期活动")
-    return f"近期提醒 {len(found)} 条：未来 14 天内 {soon} 项活动，逾期 {late} 项。"
+    missed = sum(1 for r in found if r.kind == "会议未开")
+    meetings = f"，应开未开的会议 {missed} 次（见“组织生活落实”）" if missed else ""
+    return f"近期提醒 {len(found)} 条：未来 14 天内 {soon} 项活动，逾期 {late} 项{meetings}。"
 
 
 def written_line(workbook_name: str, summary, backup) -> str:
