@@ -212,14 +212,15 @@ def test_calendar_sheet_prints_and_a_page_renders(refreshed_demo, tmp_path):
         command = ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
-    overview = page_text(1) + page_text(2)  # the year's rows (支委会 and 党小组会 typed each month): two pages
-    assert "活动日历" in page_text(1) and "12月" in page_text(1) and "A10-4" in overview
+    # the year's rows (the demo types its 支委会 and 党小组会 each month: 100-odd rows): three pages
+    overview = page_text(1) + page_text(2) + page_text(3)
+    assert "活动日历" in page_text(1) and "12月" in page_text(1) and "A10-4" in overview and "2026年1月" not in overview
     assert "本表由程序生成" not in overview  # the banner is for the screen
-    january = page_text(3)
+    january = page_text(4)
     assert "2026年1月" in january and "元旦（第1周）" in january and "调休上班" in january  # then a month per page
     assert "图例：✓ 已完成" in january and "法定节假日" in january and "学校假期" in january  # the legend on every month
-    assert "国庆节" in page_text(12) and "2026年10月" in page_text(12)
-    assert "2026年12月" in page_text(14) and "第49周" in page_text(14)  # 12月 1日 is in ISO week 49
+    assert "国庆节" in page_text(13) and "2026年10月" in page_text(13)
+    assert "2026年12月" in page_text(15) and "第49周" in page_text(15)  # 12月 1日 is in ISO week 49
 
 
 def test_calendar_command_writes_sheets_and_ics(refreshed_demo, capsys):

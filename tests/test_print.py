@@ -28,7 +28,7 @@ PAGE_BOUNDS = {  # sheet -> (fewest, most) pages; measured in the note of issue 
     "个人积分": (1, 3),
     "小组积分": (1, 1),
     "积分历史": (1, 2),
-    "活动日历": (13, 14),  # the year overview (one or two pages), then each month on one page
+    "活动日历": (13, 15),  # the year overview (one to three pages: the demo types 支委会 and 党小组会), then each month on one page
     "近期提醒": (1, 3),
     "群众评议表": (1, 2),  # 39 members, 29-point rows to tick by hand
     "党员评议支部表": (1, 1),
