@@ -52,7 +52,7 @@ def test_every_chart_of_the_report_fits_between_two_breaks(figures):
             start = max([0, *(b for b in setup.page_breaks if b <= chart.row)])
             assert tops[chart.row] - tops[start] + CHART <= page, (model.name, chart.title)
             checked += 1
-    assert checked == 14  # with 三会一课落实率
+    assert checked == 13
 
 
 def test_every_report_row_has_its_height(figures):

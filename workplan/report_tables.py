@@ -170,8 +170,7 @@ def _meetings(report: YearReport) -> tuple[Table, ...]:
             "已开：活动计划中状态“已完成”、实际日期在该期内的同类会议（与“组织生活落实”表相同）。")
     missed = [[m.name, m.organizer, period] for m in report.meetings for period in m.missed] or [[NONE_YET, "", ""]]
     return (
-        table("各项会议", ("会议", "组织者", "要求", "应开", "已开", "未开", "落实率"), rows,
-              ChartHint("bar", "三会一课落实率", (6,), rows=len(report.meetings)), note),
+        table("各项会议", ("会议", "组织者", "要求", "应开", "已开", "未开", "落实率"), rows, note=note),
         table("未召开的会议", ("会议", "组织者", "期间"), missed),
     )
 
