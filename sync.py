@@ -53,13 +53,20 @@ def refresh_arg(text: str):
         raise argparse.ArgumentTypeError(f"时间“{text}”无法识别，请写成“周一 07:00”") from None
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    path = Path(args.path)
+def can_create(path: Path, what: str, example: Path) -> bool:
+    """A new master may be written at `path`: it does not exist and ends in .xlsx or .xlsm (else says why)."""
     if path.exists():
         print(f"{path} 已经存在，为避免覆盖已有数据，程序没有写入。请换一个文件名，或先把旧文件移走。")
-        return errors.EXIT_CANNOT_RUN
+        return False
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        print(f"新建的总台账须以 .xlsm（带按钮）或 .xlsx 结尾，例如 {path.with_suffix('.xlsm')}")
+        print(f"{what}须以 .xlsm（带按钮）或 .xlsx 结尾，例如 {example}")
+        return False
+    return True
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not can_create(path, "新建的总台账", path.with_suffix(".xlsm")):
         return errors.EXIT_CANNOT_RUN
     groups = [g.strip() for g in re.split(r"[,，、]", args.groups or "") if g.strip()]
     build_master(path, default_data(args.branch, args.year or args.today.year, groups))
@@ -77,11 +84,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_newyear(args: argparse.Namespace) -> int:
     """Next year's master NEW from this year's OLD (OLD is only read)."""
     old, new = check_file(args.path), Path(args.new)
-    if new.exists():
-        print(f"{new} 已经存在，为避免覆盖已有数据，程序没有写入。请换一个文件名，或先把旧文件移走。")
-        return errors.EXIT_CANNOT_RUN
-    if new.suffix.lower() not in (".xlsx", ".xlsm"):
-        print(f"新年度的总台账须以 .xlsm（带按钮）或 .xlsx 结尾，例如 {new.with_suffix(old.suffix if old.suffix.lower() == '.xlsm' else '.xlsm')}")
+    if not can_create(new, "新年度的总台账", new.with_suffix(".xlsm")):
         return errors.EXIT_CANNOT_RUN
     with paused_gc():
         plan, loaded = new_year(old, new, args.year, args.today)
