@@ -16,6 +16,7 @@ import pytest
 
 import sync
 from services.create import build_master
+from services.interpreter import invocation
 from services.demo import demo_data
 from workbook import layout as L
 from workbook.reader import read_book
@@ -182,7 +183,7 @@ def test_what_it_prints(carried):
         f"从空白开始：党员承诺、活动签到、读书记录、优秀推荐、评议记录、加减分，以及“十个一”以外的活动（共 {_left(old)} 行留在旧台账中）。",
         "下一步：照国务院的放假通知把 2027 年的法定节假日和学校的寒暑假填入“节假日”表，核对“基本设置”，"
         "再填写新年度的支部承诺和党员承诺（填好之前，校验会提示承诺不全）。",
-        f"注意：“{old.name}”有 11 处错误，转入的行照原样带到了新台账，请一并改正（运行 python sync.py validate {new} 查看）。",
+        f"注意：“{old.name}”有 11 处错误，转入的行照原样带到了新台账，请一并改正（运行 {invocation('sync.py', 'validate', str(new))} 查看）。",
     ]
 
 
