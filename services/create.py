@@ -11,8 +11,6 @@ below the headers; `sync.py init` passes the defaults, the demo and the tests pa
 from __future__ import annotations
 
 import datetime as dt
-import math
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import xlsxwriter
 
 from services.guide import GUIDE_LINES
 from services.interpreter import Host, xlwings_interpreters
-from workbook import layout, xlsm
+from workbook import layout, textfit, xlsm
 from workbook.layout import Column, SheetSpec
 
 HEADER_FILL = "#DDEBF7"
@@ -255,7 +253,6 @@ def _print_setup(sheet) -> None:
 
 
 GUIDE_WIDTH = 70  # characters: with the buttons' column (18) on portrait A4 at 100 % in Calibri (470 of 494 points)
-GUIDE_LINE_POINTS = 16.5  # one line of 11-point CJK text (Noto Sans CJK, SimSun and YaHei need 14–16)
 
 
 def _write_guide(book, formats: _Formats):
@@ -278,8 +275,5 @@ def _write_guide(book, formats: _Formats):
 
 
 def guide_row_height(text: str, size: float = 11) -> float:
-    """Points that hold `text` wrapped in the guide's column: full-width characters count two, and a line holds
-    about nine tenths of the column (a CJK character at 11 points is 2.1 digits of Calibri wide)."""
-    units = sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text) * size / 11
-    lines = max(1, math.ceil(units / (GUIDE_WIDTH * 0.9)))
-    return lines * GUIDE_LINE_POINTS * size / 11 + 4
+    """Points that hold `text` wrapped in the guide's column, by the rule every generated sheet uses."""
+    return textfit.lines_height(max(1, textfit.wrapped_lines(text, GUIDE_WIDTH, size)), size)

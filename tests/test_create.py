@@ -156,15 +156,16 @@ def test_guide_speaks_to_teachers_of_the_buttons_and_launchers_they_see(master):
 
 def test_guide_wraps_within_portrait_a4_and_its_rows_hold_their_lines(master):
     """70 characters of Calibri and the buttons' 18 (470 points) fit portrait A4's 494; each row is as tall as its
-    wrapped lines: the longest line (rule 3 on drop-downs, 152 characters, 301 units) takes 5 lines of 63 units:
-    5 × 16.5 + 4 = 86.5 points, 86.25 in whole pixels."""
+    wrapped lines by the rule of every generated sheet (workbook/textfit.py): the longest line (rule 3 on
+    drop-downs, 154 characters, 305 units) takes 5 lines of 66.5 units (70 × 0.95): 5 × 11 × 1.45 + 3 = 82.75
+    points, 83.25 in whole pixels."""
     sheet = openpyxl.load_workbook(master)[layout.GUIDE]
     assert sheet.column_dimensions["A"].width == pytest.approx(70.71, abs=0.01)  # xlsxwriter adds the padding
     assert sheet.page_setup.orientation == "portrait" and sheet.sheet_properties.pageSetUpPr.fitToPage
     cells = [c for c in sheet["A"][2:] if c.value]
     assert all(c.alignment.wrap_text for c in cells)
     longest = max(cells, key=lambda c: len(c.value))
-    assert longest.value.startswith("3. 带下拉箭头") and sheet.row_dimensions[longest.row].height == 86.25
+    assert longest.value.startswith("3. 带下拉箭头") and sheet.row_dimensions[longest.row].height == 83.25
     assert all(abs(sheet.row_dimensions[c.row].height - guide_row_height(c.value, 12 if c.value.startswith("■") else 11))
                < 0.75 for c in cells)  # to the pixel
 

@@ -29,6 +29,9 @@ def test_line_counts():
     assert wrapped_lines("abcdefgh abcdefgh abcdefgh", 20) == 2
     # a closing mark goes down with the character before it: 8 wide + "中，" does not fit line 1
     assert wrapped_lines("中" * 8 + "中，", 20) == 2
+    # a Latin word longer than the line breaks inside it: 38 units fill exactly two lines of 19, 39 spill to a third
+    assert wrapped_lines("a" * 19, 20) == 1 and wrapped_lines("a" * 38, 20) == 2 and wrapped_lines("a" * 39, 20) == 3
+    assert wrapped_lines("中" * 5 + "a" * 28, 20) == 2  # 10 units used, 28 more: 38, still two lines
 
 
 def test_heights():

@@ -82,9 +82,10 @@ def _paragraph_lines(paragraph: str, room: float, size: float) -> int:
         if used + need <= room or (token.isspace() and used):
             used += need
             continue
-        if need > room:  # a word longer than the line breaks inside it
-            extra, used = divmod(used + need, room)
-            lines += int(extra)
+        if need > room:  # a word longer than the line breaks inside it, going on from where the line is
+            total = used + need
+            extra = math.ceil(round(total / room, 9)) - 1
+            lines, used = lines + extra, total - extra * room
             continue
         lines, used = lines + 1, (0.0 if token.isspace() else need)
     return lines
