@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from services import formfiles, runlog
-from services.cli import Command, add_path, run_guarded
+from services.cli import Command, add_path, run_guarded, year_arg
 from services.cli import build_parser as cli_parser
 from services.create import build_master, default_data
 from services.demo import demo_data
@@ -282,14 +282,14 @@ def write_ics(path: Path, data: bytes) -> Path:
 def add_init(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="路径", help="新总台账的路径：.xlsm 带 Excel 按钮，.xlsx 不带")
     parser.add_argument("--branch", required=True, help="支部名称")
-    parser.add_argument("--year", type=int, help="工作年度，默认今年")
+    parser.add_argument("--year", type=year_arg, help="工作年度，默认今年")
     parser.add_argument("--groups", help="党小组名称，用逗号分隔；由党小组组织的“十个一”活动会为每个小组各建一行")
 
 
 def add_newyear(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="旧台账", help="今年的总台账（只读取，不改动）")
     parser.add_argument("new", metavar="新台账", help="新年度总台账的路径（不能已存在）：.xlsm 带 Excel 按钮，.xlsx 不带")
-    parser.add_argument("--year", type=int, help="新的工作年度，默认旧台账的年度加一")
+    parser.add_argument("--year", type=year_arg, help="新的工作年度，默认旧台账的年度加一")
 
 
 def add_demo_path(parser: argparse.ArgumentParser) -> None:

@@ -99,6 +99,18 @@ def today_arg(text: str) -> dt.date:
     return day
 
 
+def year_arg(text: str) -> int:
+    """--year: a whole year whose days all lie within the years the workbook accepts (1900-2100)."""
+    try:
+        year = int(str(text).strip().rstrip("年"))
+    except ValueError:
+        year = None
+    if year is None or not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise argparse.ArgumentTypeError(
+            f"年度“{text}”有误，请写 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间的年份，如 2027")
+    return year
+
+
 def add_today(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", type=today_arg, default=dt.date.today(), help="把哪一天当作今天（默认今天）")
 

@@ -30,6 +30,7 @@ from workbook.raw import RawBook
 from workbook.reader import read_book
 from workplan import pipeline
 from workplan.branch import Branch
+from workplan.checks.development import add_years
 from workplan.records import Record
 from workplan.settings import settings_pairs
 
@@ -45,17 +46,11 @@ class NewYear:
 
     old_year: int
     year: int
+    start: dt.date  # the new year's first and last day
+    end: dt.date
     data: dict[str, list[dict[str, Any]]]
     carried: dict[str, int] = field(default_factory=dict)  # sheet -> rows carried
     left_out: dict[str, int] = field(default_factory=dict)  # sheet -> rows of OLD not carried
-
-
-def shift_year(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def plan_new_year(raw: RawBook, branch: Branch, year: int | None = None) -> NewYear:
@@ -63,13 +58,13 @@ def plan_new_year(raw: RawBook, branch: Branch, year: int | None = None) -> NewY
     old_year = branch.settings.year_start.year
     year = year or old_year + 1
     years = year - old_year
-    plan = NewYear(old_year, year, {})
-    plan.data[layout.SETTINGS] = _settings(raw, branch, years)
+    start, end = add_years(branch.settings.year_start, years), add_years(branch.settings.year_end, years)
+    plan = NewYear(old_year, year, start, end, {})
+    plan.data[layout.SETTINGS] = _settings(raw, start, end)
     _carry(plan, branch, layout.GROUPS, lambda r: True)
     _carry(plan, branch, layout.MEMBERS, lambda r: r["在册状态"] != "转出")
     _carry(plan, branch, layout.RULES, lambda r: True)
     _carry(plan, branch, layout.DEVELOPMENT, lambda r: True)
-    start, end = shift_year(branch.settings.year_start, years), shift_year(branch.settings.year_end, years)
     _carry(plan, branch, layout.HOLIDAYS, lambda r: _touches(r, start, end))
     _carry(plan, branch, layout.BRANCH_PROMISES, lambda r: r["完成状态"] != "已完成", _mark_carried(old_year))
     _carry(plan, branch, layout.ACTIVITIES, lambda r: r["类别"] == "十个一", _as_plan)
@@ -79,17 +74,19 @@ def plan_new_year(raw: RawBook, branch: Branch, year: int | None = None) -> NewY
     return plan
 
 
-def _settings(raw: RawBook, branch: Branch, years: int) -> list[dict[str, Any]]:
-    """基本设置 as typed, the year's dates moved and the cut-off left blank (it is this year's)."""
+def _settings(raw: RawBook, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """基本设置 as typed, the year's dates moved (added when OLD lacks them) and the cut-off left blank (it is
+    this year's)."""
     sheet = raw.sheet(layout.SETTINGS)
     note_col = sheet.column_of("说明") if sheet is not None else None
-    moved = {"年度开始日期": shift_year(branch.settings.year_start, years),
-             "年度结束日期": shift_year(branch.settings.year_end, years), "积分截止日期": None}
+    moved = {"年度开始日期": start, "年度结束日期": end, "积分截止日期": None}
     rows, cells_of = [], dict(sheet.rows) if sheet is not None else {}
     for key, (row, value) in settings_pairs(sheet).items():
         cells = cells_of.get(row, [])
         note = cells[note_col] if note_col is not None and note_col < len(cells) else None
         rows.append({"项目": key, "值": moved.get(key, value), "说明": note})
+    typed = {row["项目"] for row in rows}
+    rows += [{"项目": key, "值": value} for key, value in moved.items() if key not in typed and value is not None]
     return rows
 
 
@@ -142,8 +139,7 @@ def _as_plan(row: dict[str, Any], record: Record) -> dict[str, Any]:
 def summary_lines(plan: NewYear, old: Path, new: Path) -> list[str]:
     """What was carried over (with counts) and what starts empty, in Chinese."""
     carried, left_out = plan.carried, plan.left_out
-    start = next(r["值"] for r in plan.data[layout.SETTINGS] if r["项目"] == "年度开始日期")
-    end = next(r["值"] for r in plan.data[layout.SETTINGS] if r["项目"] == "年度结束日期")
+    start, end = plan.start, plan.end
     return [
         f"已由“{old.name}”（{plan.old_year}年度）新建 {plan.year} 年度总台账：{new}",
         f"“{old.name}”只读取，没有任何改动。",

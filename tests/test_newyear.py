@@ -204,3 +204,27 @@ def test_refuses_an_existing_new_and_takes_the_year(tmp_path, capsys):
     branch, _ = records(later, D(2030, 1, 5))
     assert (branch.settings.year_start, branch.settings.year_end) == (D(2030, 1, 1), D(2030, 12, 31))
     assert rows_of(later, L.HOLIDAYS) == []  # none of OLD's rows touch 2030
+
+
+def test_a_year_outside_1900_to_2100_is_refused_in_chinese(tmp_path, capsys):
+    old, new = tmp_path / "old.xlsx", tmp_path / "new.xlsx"
+    build_master(old, old_data(mistakes=False))
+    for typed in ("99999", "1899", "明年"):
+        with pytest.raises(SystemExit) as stopped:
+            sync.main(["newyear", str(old), str(new), "--year", typed, "--today", "2026-12-02"])
+        assert stopped.value.code == 2 and not new.exists()
+        assert capsys.readouterr().err.splitlines()[0] == (
+            f"命令写法有误：参数 --year 有误：年度“{typed}”有误，请写 1900 年至 2100 年之间的年份，如 2027")
+
+
+def test_an_old_master_without_its_start_date_gets_the_new_years_dates(tmp_path, capsys):
+    old, new = tmp_path / "old.xlsx", tmp_path / "new.xlsx"
+    data = old_data(mistakes=False)
+    data[L.SETTINGS] = [row for row in data[L.SETTINGS] if row["项目"] not in ("年度开始日期", "年度结束日期")]
+    build_master(old, data)
+    code = sync.main(["newyear", str(old), str(new), "--year", "2027", "--today", "2026-12-02"])
+    out = capsys.readouterr().out
+    assert code == 0 and "程序遇到意外问题" not in out
+    assert "  基本设置：年度改为 2027-01-01 至 2027-12-31，积分截止日期已清空，其余设置照旧" in out.splitlines()
+    branch, _ = records(new, D(2027, 1, 5))
+    assert (branch.settings.year_start, branch.settings.year_end) == (D(2027, 1, 1), D(2027, 12, 31))
