@@ -265,7 +265,7 @@ def run_refresh(path: Path, today: dt.date, only: tuple[str, ...] | None = None)
         log.warning("generated sheets edited by hand were rewritten: %s", edited)
     if only is None:
         print(summary.scores_line(result.scores))
-    print(summary.reminders_line(result.reminders))
+    print(summary.reminders_line(result))
     print(f"手机日历文件：{write_ics(path, calendar_file)}（可导入手机或电脑日历；再次导入会更新而不是重复）")
     if notice := unknown_year_message(result.calendar):
         print(notice)

@@ -145,7 +145,7 @@ def refresh(excel: live.Live, today: dt.date) -> Done:
 @button("日历")
 def calendar(excel: live.Live, today: dt.date) -> Done:
     """日历: rewrite 活动日历 and 近期提醒 of the open workbook."""
-    return _rewrite(excel, today, pipeline.CALENDAR_SHEETS, lambda result: summary.reminders_line(result.reminders))
+    return _rewrite(excel, today, pipeline.CALENDAR_SHEETS, summary.reminders_line)
 
 
 @button("生成评议表")

@@ -122,7 +122,7 @@ def test_without_2027_rows_the_notice_appears(data):
     notices = [(r.kind, r.subject, r.detail) for r in reminders(branch, calendar, D(2027, 9, 1), counted(branch, report))
                if r.kind == "日历提示"]
     assert notices == [("日历提示", "2027 年节假日",
-                        "2027 年的法定节假日还没有填入“节假日”表（chinese-calendar 也未收录），建议日期只避开了周末；"
+                        "2027 年的法定节假日还没有填入“节假日”表（程序自带的节假日安排里也没有这一年），建议日期只避开了周末；"
                         "国务院公布放假通知后，请把 2027 年的法定节假日和调休上班日逐行填入“节假日”表")]
     assert unknown_year_message(calendar) == ("注意：2027 年的法定节假日安排尚未收录，日历中的建议日期只避开了周末；"
                                               "请把放假通知填入“节假日”表。")
@@ -182,9 +182,9 @@ def test_a_master_without_the_sheet_warns_and_keeps_working(data, build, tmp_pat
     finding = result.report.findings[0]
     assert finding.level == F.WARNING
     assert finding.describe() == (
-        "[警告] 节假日 没有“节假日”工作表，日历只按 chinese-calendar 收录的法定节假日和周末安排。"
+        "[警告] 节假日 没有“节假日”工作表，日历只按程序自带的法定节假日安排和周末排日子。"
         "请新建一张名为“节假日”的工作表，第 1 行依次填写列标题：名称、开始日期、结束日期、类型、备注，"
-        "再照国务院的放假通知和学校的寒暑假逐行填写（也可以用 init 新建一份总台账，把“节假日”表复制过来）。")
+        "再照国务院的放假通知和学校的寒暑假逐行填写（也可以新建一份总台账，把其中的“节假日”表复制过来）。")
     assert result.calendar.unknown_years == () and result.scores is not None
 
 

@@ -93,8 +93,9 @@ def test_calendar_button_writes_calendar_and_reminders(master, tmp_path):
     done, seen = run_button(macros.calendar, master, target)
     names = python_calamine.CalamineWorkbook.from_path(str(target)).sheet_names
     assert names[-2:] == ["活动日历", "近期提醒"]
-    # the clean branch types no 三会一课: the 46 meetings due by 26 Nov are missed (counted in tests/test_report.py)
-    assert done.message == "近期提醒 52 条：未来 14 天内 5 项活动，逾期 0 项，应开未开的会议 46 次（见“组织生活落实”）。"
+    # the clean branch types no 三会一课: the 46 meetings due by 26 Nov are missed (counted in tests/test_report.py),
+    # one 近期提醒 row for each of the 6 meetings asked for (支委会, 2 × 党小组会, 主题党日, 支部党员大会, 党课)
+    assert done.message == "近期提醒 12 条：未来 14 天内 5 项活动，逾期 0 项，应开未开的会议 46 次（见“组织生活落实”）。"
 
 
 def test_button_shows_chinese_message_for_a_broken_workbook(build, data, tmp_path):

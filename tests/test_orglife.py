@@ -166,3 +166,19 @@ def test_the_sheet_prints_on_one_landscape_page(data, tmp_path):
     assert re.search(r"^Pages:\s+1$", info, re.M) and re.search(r"^Page size:\s+841.89 x 595.\d+ pts \(A4\)", info, re.M), info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "组织生活落实情况" in text and "未开" in text and "党小组会" in text and "落实率" in text
+
+
+def test_a_meeting_missed_many_times_is_one_reminder_with_its_periods(data):
+    """The clean branch types no meeting: 支委会 is missed each month from January to October (November has not
+    ended on 26 Nov), one 近期提醒 row with the ten months in 名单, not ten rows."""
+    result = pipeline.refresh(raw_book(data), dt.date(2026, 11, 26))
+    rows = [r for r in result.reminders if r.kind == "会议未开"]
+    assert [(r.subject, r.day) for r in rows] == [  # sorted by the day the last missed period ended
+        ("党课 3 次未召开（2026年第1季度至2026年第3季度）", D(2026, 9, 30)),
+        ("支部党员大会 3 次未召开（2026年第1季度至2026年第3季度）", D(2026, 9, 30)),
+        ("主题党日 10 次未召开（2026年1月至2026年10月）", D(2026, 10, 31)),
+        ("党小组会（一组） 10 次未召开（2026年1月至2026年10月）", D(2026, 10, 31)),
+        ("党小组会（二组） 10 次未召开（2026年1月至2026年10月）", D(2026, 10, 31)),
+        ("支委会 10 次未召开（2026年1月至2026年10月）", D(2026, 10, 31))]
+    assert rows[-1].names == "、".join(f"2026年{m}月" for m in range(1, 11)) and all(r.passed for r in rows)
+    assert len(result.orglife.missed_cells()) == 46

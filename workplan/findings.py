@@ -40,9 +40,9 @@ KINDS: dict[str, Kind] = {
     "column-renamed": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）；第 1 行有一列“{value}”，可能是它被改了名",
                            "如果是，请把列标题“{value}”改回“{column}”，列标题必须与模板完全一致"),
     "missing-column": Kind(ERROR, "缺少列“{column}”（应在第 1 行，第 {expected} 列）", "请恢复该列标题，列标题必须与模板完全一致"),
-    "optional-sheet-missing": Kind(WARNING, "没有“{sheet}”工作表，日历只按 chinese-calendar 收录的法定节假日和周末安排",
+    "optional-sheet-missing": Kind(WARNING, "没有“{sheet}”工作表，日历只按程序自带的法定节假日安排和周末排日子",
                                    "请新建一张名为“{sheet}”的工作表，第 1 行依次填写列标题：名称、开始日期、结束日期、类型、备注，"
-                                   "再照国务院的放假通知和学校的寒暑假逐行填写（也可以用 init 新建一份总台账，把“{sheet}”表复制过来）"),
+                                   "再照国务院的放假通知和学校的寒暑假逐行填写（也可以新建一份总台账，把其中的“{sheet}”表复制过来）"),
     # one cell
     "required": Kind(ERROR, "“{column}”不能为空", "请填写{column}"),
     "bad-date": Kind(ERROR, "“{column}”不是能识别的日期：{value}", "请按 2026-03-05、2026/3/5 或 2026年3月5日 的格式填写"),

@@ -22,7 +22,7 @@ from .branch import Branch
 from .calendar import OVERDUE, PLANNED, SUGGESTED, Calendar
 from .checks.development import add_years
 from .counting import Counted, stage_reached
-from .orglife import OrgLife, period_text
+from .orglife import MISSED, OrgLife, period_text
 
 AHEAD_DAYS = 14
 PROBATION_NOTICE_DAYS = 60
@@ -173,20 +173,28 @@ def _no_sign_in(branch: Branch, activities: list) -> Iterator[Reminder]:
 
 
 def _missed_meetings(orglife: OrgLife) -> Iterator[Reminder]:
-    """One row per required meeting whose period ended without it: 2026年第3季度未召开支部党员大会."""
-    for requirement, cell in orglife.missed_cells():
+    """One row per required meeting that was missed: "2026年第3季度未召开支部党员大会" for one period; for
+    several, how many, with the periods in 名单 (a branch that records no meetings gets one row a meeting,
+    not one a month: 组织生活落实 shows the grid)."""
+    for requirement in orglife.requirements:
+        missed = [cell for cell in requirement.cells if cell.state == MISSED]
+        if not missed:
+            continue
         meeting = requirement.meeting
         words = f"名称含“{meeting.keywords[0]}”" if meeting.keywords else "任意名称"
-        yield Reminder(MEETING_MISSED, cell.period.last, f"{period_text(cell.period)}未召开{requirement.title}",
-                       requirement.organizer,
+        periods = [period_text(cell.period) for cell in missed]
+        subject = (f"{periods[0]}未召开{requirement.title}" if len(missed) == 1
+                   else f"{requirement.title} {len(missed)} 次未召开（{periods[0]}至{periods[-1]}）")
+        yield Reminder(MEETING_MISSED, missed[-1].period.last, subject, requirement.organizer,
                        f"按“基本设置”，{meeting.name}{meeting.period}一次；如已召开，请在“活动计划”登记（类别“{meeting.kind}”、"
-                       f"{words}、组织者“{requirement.organizer}”），状态改为“已完成”并填写实际日期", passed=True)
+                       f"{words}、组织者“{requirement.organizer}”），状态改为“已完成”并填写实际日期", passed=True,
+                       names="、".join(periods) if len(missed) > 1 else "")
 
 
 def _unknown_years(calendar: Calendar) -> Iterator[Reminder]:
     for year in calendar.unknown_years:
         yield Reminder(NOTICE, None, f"{year} 年节假日", "",
-                       f"{year} 年的法定节假日还没有填入“节假日”表（chinese-calendar 也未收录），建议日期只避开了周末；"
+                       f"{year} 年的法定节假日还没有填入“节假日”表（程序自带的节假日安排里也没有这一年），建议日期只避开了周末；"
                        f"国务院公布放假通知后，请把 {year} 年的法定节假日和调休上班日逐行填入“节假日”表")
 
 

@@ -48,10 +48,12 @@ def scores_line(scores) -> str:
     return line + "。"
 
 
-def reminders_line(found) -> str:
+def reminders_line(result) -> str:
+    """近期提醒 N 条：…, from a refresh (its reminders, and the meetings 组织生活落实 counts as missed)."""
+    found = result.reminders
     late = sum(1 for r in found if r.kind == "逾期活动")
     soon = sum(1 for r in found if r.kind == "近期活动")
-    missed = sum(1 for r in found if r.kind == "会议未开")
+    missed = len(result.orglife.missed_cells()) if result.orglife is not None else 0
     meetings = f"，应开未开的会议 {missed} 次（见“组织生活落实”）" if missed else ""
     return f"近期提醒 {len(found)} 条：未来 14 天内 {soon} 项活动，逾期 {late} 项{meetings}。"
 
